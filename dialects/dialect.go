@@ -1,0 +1,154 @@
+// Package dialects defines the seam between the sqldict core and one SQL
+// engine.
+//
+// A Dialect is deliberately small and dumb: it names its engine, supplies the
+// query texts tuned for that engine, and classifies the engine's native errors. Everything that decides what a
+// journal means — sequence allocation, versions, snapshots, pruning, retries —
+// is written once in package sqldict and works through these texts.
+//
+// Query texts are final: written in the engine's own placeholder style, each
+// parameter consumed once in the order its field's doc gives. The core builds
+// only two kinds of text itself, multi-row INSERTs and IN lists, using
+// Placeholder.
+package dialects
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strings"
+	"time"
+)
+
+// Dialect is one SQL engine as the sqldict core sees it. Implementations must
+// be safe for concurrent use; they hold no connection state.
+type Dialect interface {
+	// Name is the engine's short name: "sqlite", "mysql" or "postgres".
+	Name() string
+
+	// Placeholder returns the text of the n-th (1-based) bind parameter.
+	Placeholder(n int) string
+
+	// Queries returns the query texts for the journal named table. table has
+	// already been validated as a plain identifier.
+	Queries(table string) Queries
+
+	// Classify maps a native error to one of the Err* classes of this
+	// package (wrapped, so the native error stays reachable with errors.As),
+	// or returns err unchanged when it is of no known class.
+	Classify(err error) error
+
+	// EncodeTime converts a commit time (UTC, microseconds) into the value
+	// bound for the created column.
+	EncodeTime(t time.Time) any
+
+	// LockSchema takes, on conn, the lock that serialises schema migrations
+	// of one journal across processes, and returns the function that
+	// releases it. Engines with transactional DDL open a transaction here
+	// and end it in unlock: COMMIT when ok, ROLLBACK otherwise, so a failed
+	// migration leaves nothing behind.
+	LockSchema(ctx context.Context, conn *sql.Conn, name string) (unlock func(ok bool) error, err error)
+}
+
+// Queries holds the texts a journal runs. Column order of every SELECT that
+// returns entries is EntryColumns.
+type Queries struct {
+	// BeginWrite, when set, is executed on a dedicated connection to open a
+	// write transaction (SQLite: "BEGIN IMMEDIATE"). When empty the core uses
+	// database/sql's BeginTx with WriteIsolation.
+	BeginWrite string
+	// WriteIsolation is the isolation level of write transactions opened
+	// with BeginTx.
+	WriteIsolation sql.IsolationLevel
+	// SerialWrites asks the core to serialise its own writers in process
+	// before they reach the engine (SQLite allows one writer per file).
+	SerialWrites bool
+	// ServerClock is true when Lock returns the server's current time in its
+	// fourth column; otherwise the core uses the process clock.
+	ServerClock bool
+
+	// Lock reads (last_seq, last_created, horizon, now) from the meta row and
+	// holds the journal's write lock until the transaction ends.
+	Lock string
+	// Advance writes (last_seq, last_created, horizon) back to the meta row.
+	Advance string
+	// Head reads (last_seq, last_created, horizon) without locking.
+	Head string
+
+	// Latest reads (item, is_deleted) of the newest row of a label.
+	Latest string
+	// LatestAt reads (horizon, last_seq, item, is_deleted) of the newest row
+	// of a label with sequence_number <= bound; it returns exactly one row,
+	// with NULL item and is_deleted when the label has no such row.
+	// Parameters: label, bound.
+	LatestAt string
+	// Current reads (version, is_deleted) of a label's newest row; used by
+	// writers inside the write transaction.
+	Current string
+	// Version reads the entry of a label at one version.
+	Version string
+	// History reads the entries of a label with sequence_number <= bound,
+	// oldest first. Parameters: label, bound.
+	History string
+
+	// KeysAt lists labels whose newest row with sequence_number <= bound is
+	// live, in bytewise order, with from <= label < until and label > after,
+	// at most limit of them. The core always passes all five; until is a
+	// sentinel above every valid key when the caller set no upper limit and
+	// after is "" when not paging. Parameters: from, until, after, bound,
+	// limit.
+	KeysAt string
+	// CountAt counts the set KeysAt lists, without a limit. Parameters:
+	// from, until, after, bound.
+	CountAt string
+	// EntriesAt is KeysAt returning whole entries (EntryColumns).
+	// Parameters: from, until, after, bound, limit.
+	EntriesAt string
+
+	// Log reads entries with after < sequence_number <= until in sequence
+	// order, at most limit. Parameters: after, until, limit.
+	Log string
+	// SequenceAt reads MAX(sequence_number) of rows with created <= t.
+	SequenceAt string
+	// Insert is the head of a multi-row INSERT; the core appends one
+	// "(?,?,?,?,?,?,?,?)" group per row in InsertColumns order.
+	Insert string
+	// PruneKey deletes a label's rows with sequence_number < before.
+	// Parameters: label, before.
+	PruneKey string
+}
+
+// EntryColumns is the column list, in order, of every query that returns
+// entries.
+const EntryColumns = "sequence_number, label, item, is_deleted, created, version, author, comment"
+
+// Error classes a Dialect's Classify wraps native errors in.
+var (
+	// ErrRetry marks a transaction the engine rolled back to break a
+	// serialisation conflict (deadlock, lock wait timeout, serialisation
+	// failure, SQLITE_BUSY): the whole transaction may be run again.
+	ErrRetry = errors.New("transaction conflict, retry")
+	// ErrDuplicate marks a unique-constraint violation.
+	ErrDuplicate = errors.New("duplicate key")
+	// ErrConnection marks a connection lost or refused; whether a COMMIT in
+	// flight took effect is unknown.
+	ErrConnection = errors.New("connection lost")
+)
+
+// Classified wraps a native error in a class while keeping both reachable.
+type Classified struct {
+	Class error
+	Err   error
+}
+
+func (e *Classified) Error() string   { return e.Err.Error() }
+func (e *Classified) Unwrap() []error { return []error{e.Class, e.Err} }
+
+// Renderer replaces {T} with table, {M} with its meta table and {COLS} with
+// EntryColumns in query texts.
+func Renderer(table string) *strings.Replacer {
+	return strings.NewReplacer("{T}", table, "{M}", MetaTable(table), "{COLS}", EntryColumns)
+}
+
+// MetaTable is the name of the meta table of the journal named table.
+func MetaTable(table string) string { return table + "_meta" }

@@ -1,0 +1,132 @@
+package migrations
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/golang-migrate/migrate/v4/database"
+
+	"github.com/sqldict/sqldict/dialects"
+)
+
+// driver is a golang-migrate database.Driver over one connection of the
+// caller's pool. golang-migrate's interface has no context; the driver lives
+// for one Up call and carries that call's context.
+type driver struct {
+	ctx     context.Context
+	conn    *sql.Conn
+	dialect dialects.Dialect
+	table   string // version table
+	unlock  func(ok bool) error
+	failed  bool // a statement failed since Lock
+}
+
+var _ database.Driver = (*driver)(nil)
+
+func (d *driver) Open(string) (database.Driver, error) {
+	return nil, errors.New("sqldict migrations driver is opened by the runner only")
+}
+
+// Close releases nothing: the runner owns the connection.
+func (d *driver) Close() error { return nil }
+
+func (d *driver) Lock() error {
+	if d.unlock != nil {
+		return database.ErrLocked
+	}
+	unlock, err := d.dialect.LockSchema(d.ctx, d.conn, d.table)
+	if err != nil {
+		return fmt.Errorf("lock schema: %w", err)
+	}
+	d.unlock = unlock
+	return nil
+}
+
+func (d *driver) Unlock() error {
+	if d.unlock == nil {
+		return database.ErrNotLocked
+	}
+	unlock := d.unlock
+	d.unlock = nil
+	return unlock(!d.failed)
+}
+
+// Run executes a migration file statement by statement: our files end each
+// statement with ";" at the end of a line and put none inside literals, and
+// not every driver accepts several statements in one Exec (MySQL needs a
+// DSN flag the caller may not have set).
+func (d *driver) Run(migration io.Reader) error {
+	text, err := io.ReadAll(migration)
+	if err != nil {
+		return err
+	}
+	for _, stmt := range Statements(string(text)) {
+		if _, err := d.conn.ExecContext(d.ctx, stmt); err != nil {
+			d.failed = true
+			return fmt.Errorf("%w\n in statement: %s", err, stmt)
+		}
+	}
+	return nil
+}
+
+// Statements splits a migration file into statements, dropping comment-only
+// lines.
+func Statements(text string) []string {
+	var out []string
+	var cur strings.Builder
+	for line := range strings.Lines(text) {
+		trimmed := strings.TrimSpace(line)
+		if trimmed == "" || strings.HasPrefix(trimmed, "--") {
+			continue
+		}
+		cur.WriteString(line)
+		if strings.HasSuffix(trimmed, ";") {
+			out = append(out, strings.TrimSuffix(strings.TrimSpace(cur.String()), ";"))
+			cur.Reset()
+		}
+	}
+	if s := strings.TrimSpace(cur.String()); s != "" {
+		out = append(out, s)
+	}
+	return out
+}
+
+func (d *driver) ensureTable() error {
+	_, err := d.conn.ExecContext(d.ctx, "CREATE TABLE IF NOT EXISTS "+d.table+
+		" (version BIGINT NOT NULL PRIMARY KEY, dirty BOOLEAN NOT NULL)")
+	return err
+}
+
+func (d *driver) SetVersion(version int, dirty bool) error {
+	if _, err := d.conn.ExecContext(d.ctx, "DELETE FROM "+d.table); err != nil {
+		d.failed = true
+		return err
+	}
+	if version < 0 {
+		return nil
+	}
+	q := "INSERT INTO " + d.table + " (version, dirty) VALUES (" +
+		d.dialect.Placeholder(1) + ", " + d.dialect.Placeholder(2) + ")"
+	_, err := d.conn.ExecContext(d.ctx, q, version, dirty)
+	return err
+}
+
+func (d *driver) Version() (int, bool, error) {
+	var v int
+	var dirty bool
+	err := d.conn.QueryRowContext(d.ctx, "SELECT version, dirty FROM "+d.table).Scan(&v, &dirty)
+	if errors.Is(err, sql.ErrNoRows) {
+		return database.NilVersion, false, nil
+	}
+	return v, dirty, err
+}
+
+// Drop is refused: dropping a journal destroys its history and is not a
+// migration step.
+func (d *driver) Drop() error {
+	return errors.New("sqldict migrations driver does not drop journals")
+}

@@ -1,0 +1,189 @@
+// Package migrations holds the schema of a journal, one set of golang-migrate
+// files per dialect, and the runner that applies them.
+//
+// golang-migrate does not template names, and sqldict keeps many journals in
+// one database, so the files here are text/template sources: the runner
+// renders them for one journal ({{.Table}}, {{.Meta}}, {{.KeyLength}}) into an
+// in-memory file system and hands that to golang-migrate. Each journal keeps
+// its own version table, named by MigrationsTable, so journals migrate
+// independently and never share index or table names.
+//
+// The runner drives golang-migrate through a small database.Driver written
+// over one *sql.Conn of the caller's pool rather than golang-migrate's own
+// drivers: those close the whole *sql.DB when they are closed, and sqldict
+// runs migrations on the pool its caller owns. Cross-process exclusion is the
+// dialect's LockSchema (a write transaction on SQLite, advisory locks on the
+// servers).
+package migrations
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"strconv"
+	"strings"
+	"testing/fstest"
+	"text/template"
+
+	"github.com/golang-migrate/migrate/v4"
+	"github.com/golang-migrate/migrate/v4/source"
+	"github.com/golang-migrate/migrate/v4/source/iofs"
+
+	"github.com/sqldict/sqldict/dialects"
+)
+
+//go:embed sqlite
+var files embed.FS
+
+// ErrSchemaTooNew is returned when a journal's schema version is newer than
+// this build of sqldict knows: a newer release migrated it, and writing with
+// an older one could corrupt it.
+var ErrSchemaTooNew = errors.New("journal schema is newer than this sqldict")
+
+// ErrDirty is returned when a previous migration of the journal failed half
+// way; the schema needs a person's attention (see the CLI's migrate verb).
+var ErrDirty = errors.New("journal schema migration left dirty")
+
+// Journal names one journal to migrate.
+type Journal struct {
+	Table     string // validated journal table name
+	KeyLength int    // maximum key length in bytes, baked into the schema
+}
+
+// MigrationsTable is the golang-migrate version table of the journal table.
+func MigrationsTable(table string) string { return table + "_migrations" }
+
+// Latest returns the newest schema version known for dialect.
+func Latest(dialect string) (uint, error) {
+	versions, err := sourceVersions(dialect)
+	if err != nil {
+		return 0, err
+	}
+	if len(versions) == 0 {
+		return 0, fmt.Errorf("no migrations for dialect %q", dialect)
+	}
+	return versions[len(versions)-1], nil
+}
+
+// Current returns the journal's schema version; 0 and no error when the
+// journal has never been migrated.
+func Current(ctx context.Context, db *sql.DB, d dialects.Dialect, j Journal) (version uint, dirty bool, err error) {
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return 0, false, err
+	}
+	defer conn.Close()
+	drv := &driver{ctx: ctx, conn: conn, dialect: d, table: MigrationsTable(j.Table)}
+	if err := drv.ensureTable(); err != nil {
+		return 0, false, err
+	}
+	v, dirty, err := drv.Version()
+	if err != nil || v < 0 {
+		return 0, false, err
+	}
+	return uint(v), dirty, nil
+}
+
+// Up migrates the journal to the newest schema. A journal already there is
+// left untouched; one at a newer version fails with ErrSchemaTooNew; one
+// left dirty by a failed migration fails with ErrDirty.
+func Up(ctx context.Context, db *sql.DB, d dialects.Dialect, j Journal) error {
+	latest, err := Latest(d.Name())
+	if err != nil {
+		return err
+	}
+	cur, dirty, err := Current(ctx, db, d, j)
+	if err != nil {
+		return fmt.Errorf("read schema version: %w", err)
+	}
+	switch {
+	case dirty:
+		return fmt.Errorf("%w: %s at version %d", ErrDirty, j.Table, cur)
+	case cur > latest:
+		return fmt.Errorf("%w: %s is at version %d, this build knows up to %d", ErrSchemaTooNew, j.Table, cur, latest)
+	case cur == latest:
+		return nil
+	}
+
+	src, err := render(d.Name(), j)
+	if err != nil {
+		return err
+	}
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	drv := &driver{ctx: ctx, conn: conn, dialect: d, table: MigrationsTable(j.Table)}
+	m, err := migrate.NewWithInstance("iofs", src, d.Name(), drv)
+	if err != nil {
+		return err
+	}
+	// m.Close would close drv, which only releases conn; the deferred
+	// conn.Close does that.
+	if err := m.Up(); err != nil && !errors.Is(err, migrate.ErrNoChange) {
+		return fmt.Errorf("migrate %s: %w", j.Table, err)
+	}
+	return nil
+}
+
+func render(dialect string, j Journal) (source.Driver, error) {
+	data := struct {
+		Table, Meta string
+		KeyLength   int
+	}{j.Table, dialects.MetaTable(j.Table), j.KeyLength}
+	entries, err := fs.ReadDir(files, dialect)
+	if err != nil {
+		return nil, fmt.Errorf("no migrations for dialect %q: %w", dialect, err)
+	}
+	out := fstest.MapFS{}
+	for _, e := range entries {
+		text, err := fs.ReadFile(files, path.Join(dialect, e.Name()))
+		if err != nil {
+			return nil, err
+		}
+		tmpl, err := template.New(e.Name()).Option("missingkey=error").Parse(string(text))
+		if err != nil {
+			return nil, fmt.Errorf("migration %s: %w", e.Name(), err)
+		}
+		var b bytes.Buffer
+		if err := tmpl.Execute(&b, data); err != nil {
+			return nil, fmt.Errorf("migration %s: %w", e.Name(), err)
+		}
+		out[e.Name()] = &fstest.MapFile{Data: b.Bytes()}
+	}
+	return iofs.New(out, ".")
+}
+
+func sourceVersions(dialect string) ([]uint, error) {
+	entries, err := fs.ReadDir(files, dialect)
+	if err != nil {
+		return nil, fmt.Errorf("no migrations for dialect %q: %w", dialect, err)
+	}
+	var out []uint
+	for _, e := range entries {
+		name, ok := strings.CutSuffix(e.Name(), ".up.sql")
+		if !ok {
+			continue
+		}
+		n, _, _ := strings.Cut(name, "_")
+		v, err := strconv.ParseUint(n, 10, 32)
+		if err != nil {
+			return nil, fmt.Errorf("migration %s: bad version: %w", e.Name(), err)
+		}
+		out = append(out, uint(v))
+	}
+	// fs.ReadDir sorts by name; versions are zero-free integers of growing
+	// width, so sort numerically to be safe.
+	for i := 1; i < len(out); i++ {
+		for k := i; k > 0 && out[k] < out[k-1]; k-- {
+			out[k], out[k-1] = out[k-1], out[k]
+		}
+	}
+	return out, nil
+}

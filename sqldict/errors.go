@@ -1,0 +1,70 @@
+package sqldict
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/sqldict/sqldict/migrations"
+)
+
+// The errors of this package. Match them with errors.Is: returned errors wrap
+// them with the key, the sequence or the native error that explains them.
+var (
+	// ErrNotFound is returned by Get, Delete and Version when the key has no
+	// live value (never written, or deleted), and by History when the key
+	// has no rows at all.
+	ErrNotFound = errors.New("sqldict: key not found")
+
+	// ErrConflict is returned by Commit when a Write's IfVersion does not
+	// match the key's current version. Nothing of the commit is written.
+	// The returned error is a *ConflictError.
+	ErrConflict = errors.New("sqldict: version conflict")
+
+	// ErrPruned is returned by reads at a point in history (a snapshot, an
+	// old version) that pruning has removed rows from. sqldict never answers
+	// such a read approximately.
+	ErrPruned = errors.New("sqldict: point pruned from history")
+
+	// ErrFuture is returned for a sequence after the newest commit, or a
+	// time after the database's current clock.
+	ErrFuture = errors.New("sqldict: point after the newest commit")
+
+	// ErrInvalidKey is returned for an empty key, a key longer than
+	// Options.KeyLength bytes, a key that is not valid UTF-8 or contains
+	// NUL. Keys are never truncated.
+	ErrInvalidKey = errors.New("sqldict: invalid key")
+
+	// ErrValueTooLarge is returned for a value longer than
+	// Options.MaxValueSize bytes.
+	ErrValueTooLarge = errors.New("sqldict: value too large")
+
+	// ErrInvalidArgument is returned for other bad input: a table name that
+	// is not a plain identifier, an unknown URL scheme, an author or comment
+	// that is not valid UTF-8, a negative limit or sequence, bad Options.
+	ErrInvalidArgument = errors.New("sqldict: invalid argument")
+
+	// ErrReadOnly is returned by writes to a Dict opened with
+	// Options.ReadOnly.
+	ErrReadOnly = errors.New("sqldict: read-only")
+
+	// ErrClosed is returned by every call on a Dict after Close.
+	ErrClosed = errors.New("sqldict: closed")
+
+	// ErrSchemaTooNew is returned by Open when the journal was migrated by a
+	// newer sqldict than this one.
+	ErrSchemaTooNew = migrations.ErrSchemaTooNew
+)
+
+// ConflictError describes a failed expectation. It matches ErrConflict.
+type ConflictError struct {
+	Key      string
+	Expected int64 // the version the write named; 0: the key must not exist
+	Actual   int64 // the key's current version; 0 when it does not exist
+}
+
+func (e *ConflictError) Error() string {
+	return fmt.Sprintf("sqldict: version conflict on %q: expected version %d, found %d", e.Key, e.Expected, e.Actual)
+}
+
+// Is reports whether target is ErrConflict.
+func (e *ConflictError) Is(target error) bool { return target == ErrConflict }

@@ -1,0 +1,214 @@
+package sqldict
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"gorm.io/gorm"
+
+	"github.com/sqldict/sqldict/dialects"
+	"github.com/sqldict/sqldict/dialects/sqlite"
+	"github.com/sqldict/sqldict/migrations"
+)
+
+// Dict is one journal table used as a versioned key/value store. It is safe
+// for concurrent use by many goroutines, and several processes may open the
+// same journal: writers serialise on the journal's meta row.
+type Dict struct {
+	db      *sql.DB
+	owned   bool // Close closes db: it was opened by OpenURL
+	dialect dialects.Dialect
+	q       dialects.Queries
+	opts    Options
+	maxKey  string // sorts after every valid key
+
+	closed atomic.Bool
+	wmu    chan struct{} // serialises writers in process when the dialect asks
+	stmts  sync.Map      // query text → *sql.Stmt on db
+
+	// For dialects with Queries.BeginWrite: the dedicated writer
+	// connection and the statements prepared on it; guarded by wmu.
+	wconn  *sql.Conn
+	wstmts map[string]*sql.Stmt
+}
+
+// dialectsByName are the engines sqldict knows, by the name gorm's dialector
+// reports.
+var dialectsByName = map[string]dialects.Dialect{
+	"sqlite":  &sqlite.Dialect{},
+	"sqlite3": &sqlite.Dialect{},
+}
+
+// Open opens the journal opts.Table on a gorm connection (gorm.io/driver/
+// sqlite, mysql or postgres), migrating it unless opts.SkipMigrate. The Dict
+// uses gormDB's *sql.DB; Close does not close it.
+func Open(ctx context.Context, gormDB *gorm.DB, opts Options) (*Dict, error) {
+	if gormDB == nil || gormDB.Dialector == nil {
+		return nil, fmt.Errorf("%w: nil gorm.DB", ErrInvalidArgument)
+	}
+	name := gormDB.Dialector.Name()
+	d, ok := dialectsByName[name]
+	if !ok {
+		return nil, fmt.Errorf("%w: no sqldict dialect for gorm dialector %q", ErrInvalidArgument, name)
+	}
+	db, err := gormDB.DB()
+	if err != nil {
+		return nil, fmt.Errorf("gorm: %w", err)
+	}
+	return OpenDB(ctx, db, d, opts)
+}
+
+// OpenDB opens the journal on a plain *sql.DB, for callers that do not use
+// gorm; dialect is one of the dialects/... packages' Dialect. Close does not
+// close db.
+func OpenDB(ctx context.Context, db *sql.DB, dialect dialects.Dialect, opts Options) (*Dict, error) {
+	if db == nil || dialect == nil {
+		return nil, fmt.Errorf("%w: nil database or dialect", ErrInvalidArgument)
+	}
+	return open(ctx, db, false, dialect, opts)
+}
+
+func open(ctx context.Context, db *sql.DB, owned bool, dialect dialects.Dialect, opts Options) (*Dict, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	opts, err := opts.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	d := &Dict{
+		db:      db,
+		owned:   owned,
+		dialect: dialect,
+		q:       dialect.Queries(opts.Table),
+		opts:    opts,
+		wmu:     make(chan struct{}, 1),
+		wstmts:  map[string]*sql.Stmt{},
+	}
+	j := migrations.Journal{Table: opts.Table, KeyLength: opts.KeyLength}
+	if j.KeyLength == 0 {
+		j.KeyLength = DefaultKeyLength
+	}
+	if !opts.SkipMigrate && !opts.ReadOnly {
+		if err := migrations.Up(ctx, db, dialect, j); err != nil {
+			return nil, fmt.Errorf("open %s: %w", opts.Table, err)
+		}
+	} else {
+		latest, err := migrations.Latest(dialect.Name())
+		if err != nil {
+			return nil, err
+		}
+		cur, dirty, err := migrations.Current(ctx, db, dialect, j)
+		if err != nil {
+			return nil, fmt.Errorf("open %s: read schema version: %w", opts.Table, err)
+		}
+		switch {
+		case cur > latest:
+			return nil, fmt.Errorf("open %s: %w: version %d, this build knows up to %d", opts.Table, ErrSchemaTooNew, cur, latest)
+		case dirty || cur != latest:
+			return nil, fmt.Errorf("open %s: schema at version %d (dirty %v), want %d; open without SkipMigrate to migrate", opts.Table, cur, dirty, latest)
+		}
+	}
+	if err := d.loadKeyLength(ctx); err != nil {
+		return nil, err
+	}
+	d.maxKey = strings.Repeat("\U0010FFFF", d.opts.KeyLength/4+1)
+	return d, nil
+}
+
+// loadKeyLength reconciles Options.KeyLength with the length the journal was
+// created with.
+func (d *Dict) loadKeyLength(ctx context.Context) error {
+	var stored int
+	err := d.db.QueryRowContext(ctx, "SELECT key_length FROM "+dialects.MetaTable(d.opts.Table)).Scan(&stored)
+	if err != nil {
+		return fmt.Errorf("open %s: read meta row: %w", d.opts.Table, err)
+	}
+	switch {
+	case d.opts.KeyLength == 0:
+		d.opts.KeyLength = stored
+	case d.opts.KeyLength > stored:
+		return fmt.Errorf("%w: KeyLength %d exceeds the %d bytes journal %s was created with", ErrInvalidArgument, d.opts.KeyLength, stored, d.opts.Table)
+	}
+	return nil
+}
+
+// Table returns the journal table's name.
+func (d *Dict) Table() string { return d.opts.Table }
+
+// Dialect returns the dialect the Dict runs on.
+func (d *Dict) Dialect() dialects.Dialect { return d.dialect }
+
+// DB returns the *sql.DB the Dict runs on.
+func (d *Dict) DB() *sql.DB { return d.db }
+
+// Options returns the Dict's options with defaults filled in.
+func (d *Dict) Options() Options { return d.opts }
+
+// Close releases the Dict's prepared statements and writer connection, and
+// closes the database when the Dict opened it (OpenURL). Calls after Close
+// fail with ErrClosed; calls in flight may fail with it. Close is idempotent.
+func (d *Dict) Close() error {
+	if d.closed.Swap(true) {
+		return nil
+	}
+	var errs []error
+	d.wmu <- struct{}{} // wait for the writer in flight
+	for _, s := range d.wstmts {
+		errs = append(errs, s.Close())
+	}
+	if d.wconn != nil {
+		errs = append(errs, d.wconn.Close())
+		d.wconn = nil
+	}
+	<-d.wmu
+	d.stmts.Range(func(_, v any) bool {
+		errs = append(errs, v.(*sql.Stmt).Close())
+		return true
+	})
+	if d.owned {
+		errs = append(errs, d.db.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// begin checks what every call checks first.
+func (d *Dict) begin(ctx context.Context) error {
+	if d.closed.Load() {
+		return ErrClosed
+	}
+	return ctx.Err()
+}
+
+// stmt returns the statement for q prepared on the pool, preparing it once.
+func (d *Dict) stmt(ctx context.Context, q string) (*sql.Stmt, error) {
+	if s, ok := d.stmts.Load(q); ok {
+		return s.(*sql.Stmt), nil
+	}
+	s, err := d.db.PrepareContext(ctx, q)
+	if err != nil {
+		return nil, d.fail(err)
+	}
+	if prev, loaded := d.stmts.LoadOrStore(q, s); loaded {
+		s.Close()
+		return prev.(*sql.Stmt), nil
+	}
+	return s, nil
+}
+
+// fail translates errors at the edge: a closed Dict reports ErrClosed
+// whatever the driver said, and native errors are classified by the dialect.
+func (d *Dict) fail(err error) error {
+	if err == nil {
+		return nil
+	}
+	if d.closed.Load() && !errors.Is(err, ErrClosed) {
+		return fmt.Errorf("%w (%v)", ErrClosed, err)
+	}
+	return d.dialect.Classify(err)
+}

@@ -1,0 +1,102 @@
+package sqldict
+
+import (
+	"fmt"
+	"log/slog"
+	"regexp"
+)
+
+// Defaults of Options.
+const (
+	DefaultTable        = "sqldict"
+	DefaultKeyLength    = 255
+	DefaultMaxValueSize = 8 << 20
+	DefaultMaxRetries   = 10
+
+	// MaxKeyLength bounds Options.KeyLength: the label index must fit the
+	// smallest engine's index entry limit (InnoDB's 3072 bytes).
+	MaxKeyLength = 2048
+	// MaxTableLength bounds the table name, leaving room for the suffixes
+	// of its meta and migrations tables within PostgreSQL's 63 bytes.
+	MaxTableLength = 48
+)
+
+// Options configure a Dict. The zero value works: every field's doc says what
+// zero means.
+type Options struct {
+	// Table is the journal table: a lower-case SQL identifier
+	// ([a-z_][a-z0-9_]*) of at most MaxTableLength bytes. Its meta table is
+	// Table+"_meta" and its migrations table Table+"_migrations". Zero:
+	// DefaultTable.
+	Table string
+
+	// KeyLength is the maximum key length in bytes (UTF-8). It is part of
+	// the schema on engines with sized columns: a journal created with one
+	// length is refused when reopened with a larger one. Zero: the length
+	// the journal was created with, or DefaultKeyLength for a new journal.
+	KeyLength int
+
+	// MaxValueSize is the largest value accepted, in bytes. Zero:
+	// DefaultMaxValueSize (8 MiB, below MariaDB's default packet limit).
+	MaxValueSize int
+
+	// SkipMigrate opens the journal without migrating it; Open then fails
+	// when the schema is missing or not the one this build knows.
+	SkipMigrate bool
+
+	// ReadOnly refuses every write with ErrReadOnly.
+	ReadOnly bool
+
+	// PruneOnWrite makes every write remove the older rows of the keys it
+	// writes, in the same transaction. The prune horizon moves to that
+	// write, so snapshots before it fail with ErrPruned.
+	PruneOnWrite bool
+
+	// MaxRetries bounds how often a write transaction the engine aborted to
+	// break a conflict (deadlock, serialisation failure, busy file) is run
+	// again before its error is returned. Zero: DefaultMaxRetries; negative:
+	// no retries.
+	MaxRetries int
+
+	// Logger receives retries and other events worth a line. Zero: nothing
+	// is logged.
+	Logger *slog.Logger
+}
+
+var tableName = regexp.MustCompile(`^[a-z_][a-z0-9_]*$`)
+
+// ValidTable reports whether name is acceptable as Options.Table.
+func ValidTable(name string) error {
+	if len(name) > MaxTableLength || !tableName.MatchString(name) {
+		return fmt.Errorf("%w: table name %q: want [a-z_][a-z0-9_]* of at most %d bytes", ErrInvalidArgument, name, MaxTableLength)
+	}
+	return nil
+}
+
+func (o Options) withDefaults() (Options, error) {
+	if o.Table == "" {
+		o.Table = DefaultTable
+	}
+	if err := ValidTable(o.Table); err != nil {
+		return o, err
+	}
+	if o.KeyLength < 0 || o.KeyLength > MaxKeyLength {
+		return o, fmt.Errorf("%w: KeyLength %d: want 1..%d", ErrInvalidArgument, o.KeyLength, MaxKeyLength)
+	}
+	if o.MaxValueSize < 0 {
+		return o, fmt.Errorf("%w: MaxValueSize %d is negative", ErrInvalidArgument, o.MaxValueSize)
+	}
+	if o.MaxValueSize == 0 {
+		o.MaxValueSize = DefaultMaxValueSize
+	}
+	switch {
+	case o.MaxRetries == 0:
+		o.MaxRetries = DefaultMaxRetries
+	case o.MaxRetries < 0:
+		o.MaxRetries = 0
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	return o, nil
+}

@@ -1,0 +1,249 @@
+package sqldict
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"github.com/sqldict/sqldict/dialects"
+)
+
+// wtx is one write transaction: the meta row is locked, and head holds what
+// it said.
+type wtx struct {
+	d    *Dict
+	ctx  context.Context
+	tx   *sql.Tx   // when the dialect uses BeginTx
+	conn *sql.Conn // when it uses BeginWrite on the writer connection
+
+	lastSeq     int64
+	lastCreated time.Time
+	horizon     int64
+	now         time.Time // commit time of everything this transaction appends
+}
+
+// stmt returns q prepared for this transaction.
+func (w *wtx) stmt(q string) (*sql.Stmt, error) {
+	if w.tx != nil {
+		s, err := w.d.stmt(w.ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		return w.tx.StmtContext(w.ctx, s), nil
+	}
+	if s, ok := w.d.wstmts[q]; ok {
+		return s, nil
+	}
+	s, err := w.conn.PrepareContext(w.ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	w.d.wstmts[q] = s
+	return s, nil
+}
+
+func (w *wtx) exec(q string, args ...any) (sql.Result, error) {
+	s, err := w.stmt(q)
+	if err != nil {
+		return nil, err
+	}
+	return s.ExecContext(w.ctx, args...)
+}
+
+func (w *wtx) queryRow(q string, args ...any) *sql.Row {
+	s, err := w.stmt(q)
+	if err != nil {
+		// Route the error through Row.Scan like database/sql does.
+		if w.tx != nil {
+			return w.tx.QueryRowContext(w.ctx, q, args...)
+		}
+		return w.conn.QueryRowContext(w.ctx, q, args...)
+	}
+	return s.QueryRowContext(w.ctx, args...)
+}
+
+// update runs fn in a write transaction with the meta row locked, advancing
+// the meta row to what fn appended, and commits. A transaction the engine
+// aborted to break a conflict is run again, up to Options.MaxRetries times,
+// so fn must not keep state across calls except through its return.
+func (d *Dict) update(ctx context.Context, fn func(w *wtx) error) error {
+	if err := d.begin(ctx); err != nil {
+		return err
+	}
+	if d.opts.ReadOnly {
+		return ErrReadOnly
+	}
+	for attempt := 0; ; attempt++ {
+		err := d.updateOnce(ctx, fn)
+		if err == nil {
+			return nil
+		}
+		err = d.fail(err)
+		if !errors.Is(err, dialects.ErrRetry) || attempt >= d.opts.MaxRetries || ctx.Err() != nil {
+			return err
+		}
+		// Jittered exponential backoff: 1ms, 2ms, 4ms … capped at 100ms.
+		wait := min(time.Millisecond<<attempt, 100*time.Millisecond)
+		wait = wait/2 + rand.N(wait/2+1)
+		d.opts.Logger.DebugContext(ctx, "sqldict: retrying write", "table", d.opts.Table, "attempt", attempt+1, "wait", wait, "err", err)
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(wait):
+		}
+	}
+}
+
+func (d *Dict) updateOnce(ctx context.Context, fn func(w *wtx) error) (err error) {
+	w := &wtx{d: d, ctx: ctx}
+	if d.q.SerialWrites {
+		select {
+		case d.wmu <- struct{}{}:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		defer func() { <-d.wmu }()
+		if d.closed.Load() {
+			return ErrClosed
+		}
+	}
+	if d.q.BeginWrite != "" {
+		if err := d.beginConn(w); err != nil {
+			return err
+		}
+	} else {
+		tx, err := d.db.BeginTx(ctx, &sql.TxOptions{Isolation: d.q.WriteIsolation})
+		if err != nil {
+			return err
+		}
+		w.tx = tx
+	}
+	committed := false
+	defer func() {
+		if committed {
+			return
+		}
+		if p := recover(); p != nil {
+			w.rollback()
+			panic(p)
+		}
+		w.rollback()
+	}()
+
+	var lastCreated, now dbTime
+	if err := w.queryRow(d.q.Lock).Scan(&w.lastSeq, &lastCreated, &w.horizon, &now); err != nil {
+		return fmt.Errorf("lock journal: %w", err)
+	}
+	w.lastCreated = lastCreated.t
+	w.now = now.t
+	if !d.q.ServerClock {
+		w.now = time.Now()
+	}
+	w.now = w.now.UTC().Truncate(time.Microsecond)
+	if w.now.Before(w.lastCreated) {
+		w.now = w.lastCreated // created never decreases along the journal
+	}
+	startSeq, startHorizon := w.lastSeq, w.horizon
+
+	if err := fn(w); err != nil {
+		return err
+	}
+	if w.lastSeq == startSeq && w.horizon == startHorizon {
+		return nil // nothing appended; the deferred rollback ends the transaction
+	}
+	created := w.lastCreated
+	if w.lastSeq != startSeq {
+		created = w.now
+	}
+	if _, err := w.exec(d.q.Advance, w.lastSeq, d.dialect.EncodeTime(created), w.horizon); err != nil {
+		return fmt.Errorf("advance meta row: %w", err)
+	}
+	if err := w.commit(); err != nil {
+		committed = true // a failed COMMIT needs no ROLLBACK
+		return fmt.Errorf("commit: %w", err)
+	}
+	committed = true
+	return nil
+}
+
+// beginConn opens a write transaction on the writer connection, dialing it
+// when it is missing or was found broken.
+func (d *Dict) beginConn(w *wtx) error {
+	if d.wconn == nil {
+		c, err := d.db.Conn(w.ctx)
+		if err != nil {
+			return err
+		}
+		d.wconn = c
+		clear(d.wstmts)
+	}
+	w.conn = d.wconn
+	if _, err := w.conn.ExecContext(w.ctx, d.q.BeginWrite); err != nil {
+		if isBadConn(err) {
+			d.dropConn()
+		}
+		return err
+	}
+	return nil
+}
+
+func (w *wtx) commit() error {
+	if w.tx != nil {
+		return w.tx.Commit()
+	}
+	_, err := w.conn.ExecContext(w.ctx, "COMMIT")
+	if err != nil {
+		// Whatever state the connection is in, a fresh one is safer.
+		w.rollback()
+	}
+	return err
+}
+
+// rollback ends the transaction, even when ctx is cancelled. A writer
+// connection that cannot roll back is discarded, never reused mid-transaction.
+func (w *wtx) rollback() {
+	if w.tx != nil {
+		_ = w.tx.Rollback()
+		return
+	}
+	if !inTransaction(w.conn) {
+		return // the engine already rolled back (SQLite does after some errors)
+	}
+	if _, err := w.conn.ExecContext(context.WithoutCancel(w.ctx), "ROLLBACK"); err != nil {
+		w.d.dropConn()
+	}
+}
+
+// inTransaction asks the driver connection whether a transaction is open;
+// a driver that cannot tell is assumed to have one.
+func inTransaction(c *sql.Conn) bool {
+	open := true
+	_ = c.Raw(func(dc any) error {
+		if a, ok := dc.(interface{ AutoCommit() bool }); ok {
+			open = !a.AutoCommit()
+		}
+		return nil
+	})
+	return open
+}
+
+func (d *Dict) dropConn() {
+	if d.wconn == nil {
+		return
+	}
+	for _, s := range d.wstmts {
+		s.Close()
+	}
+	clear(d.wstmts)
+	_ = d.wconn.Raw(func(any) error { return driver.ErrBadConn })
+	_ = d.wconn.Close()
+	d.wconn = nil
+}
+
+func isBadConn(err error) bool {
+	return errors.Is(err, driver.ErrBadConn) || errors.Is(err, sql.ErrConnDone)
+}

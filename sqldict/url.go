@@ -1,0 +1,90 @@
+package sqldict
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strings"
+	"sync/atomic"
+
+	gormsqlite "gorm.io/driver/sqlite"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+)
+
+// OpenURL opens a database by URL and the journal in it; Close closes both.
+//
+//	sqlite:PATH                 a file, created when missing (WAL mode)
+//	sqlite:PATH?_synchronous=NORMAL  go-sqlite3 DSN parameters pass through
+//	sqlite::memory:             a private in-memory database
+//	mysql://user:pw@host:3306/db[?param=value]
+//	postgres://user:pw@host:5432/db[?sslmode=disable]
+//
+// SQLite files open with journal_mode=WAL, busy_timeout=10s and SQLite's
+// default synchronous=FULL: a commit that returned is on disk. An unknown
+// scheme fails with ErrInvalidArgument.
+func OpenURL(ctx context.Context, rawURL string, opts Options) (*Dict, error) {
+	scheme, rest, ok := strings.Cut(rawURL, ":")
+	if !ok {
+		return nil, fmt.Errorf("%w: database URL %q has no scheme", ErrInvalidArgument, rawURL)
+	}
+	opener, ok := urlOpeners[strings.ToLower(scheme)]
+	if !ok {
+		return nil, fmt.Errorf("%w: database URL scheme %q: want sqlite, mysql or postgres", ErrInvalidArgument, scheme)
+	}
+	dialector, err := opener(rawURL, rest)
+	if err != nil {
+		return nil, err
+	}
+	gdb, err := gorm.Open(dialector, &gorm.Config{Logger: logger.Discard})
+	if err != nil {
+		return nil, fmt.Errorf("open %s database: %w", scheme, err)
+	}
+	db, err := gdb.DB()
+	if err != nil {
+		return nil, err
+	}
+	d, err := Open(ctx, gdb, opts)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	d.owned = true
+	return d, nil
+}
+
+// urlOpeners turn a URL into a gorm dialector, by lower-case scheme. The
+// server dialects add theirs.
+var urlOpeners = map[string]func(rawURL, rest string) (gorm.Dialector, error){
+	"sqlite": sqliteDialector,
+}
+
+var memoryDBs atomic.Int64
+
+func sqliteDialector(rawURL, rest string) (gorm.Dialector, error) {
+	rest = strings.TrimPrefix(rest, "//")
+	if rest == "" {
+		return nil, fmt.Errorf("%w: %q names no file", ErrInvalidArgument, rawURL)
+	}
+	path, query, _ := strings.Cut(rest, "?")
+	params, err := url.ParseQuery(query)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %q: %v", ErrInvalidArgument, rawURL, err)
+	}
+	setDefault := func(k, v string) {
+		if params.Get(k) == "" {
+			params.Set(k, v)
+		}
+	}
+	setDefault("_busy_timeout", "10000")
+	if path == ":memory:" {
+		// Every connection of the pool must see the same database: a named
+		// memdb (no shared cache, so readers and the writer lock normally).
+		path = fmt.Sprintf("/sqldict-memory-%d", memoryDBs.Add(1))
+		params.Set("vfs", "memdb")
+	} else {
+		setDefault("_journal_mode", "WAL")
+	}
+	u := url.URL{Scheme: "file", Opaque: (&url.URL{Path: path}).EscapedPath(), RawQuery: params.Encode()}
+	return gormsqlite.Open(u.String()), nil
+}

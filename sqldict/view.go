@@ -1,0 +1,266 @@
+package sqldict
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"iter"
+	"time"
+)
+
+// Stats is what the meta row says of a journal.
+type Stats struct {
+	Sequence int64     // the newest commit's sequence number; 0 when empty
+	Created  time.Time // the newest commit's time; zero when empty
+	// Horizon is the oldest sequence a snapshot may be taken at: pruning
+	// removed rows that points before it need. 0 when nothing was pruned.
+	Horizon int64
+}
+
+// Stat reads the journal's head and prune horizon.
+func (d *Dict) Stat(ctx context.Context) (Stats, error) {
+	if err := d.begin(ctx); err != nil {
+		return Stats{}, err
+	}
+	s, err := d.stmt(ctx, d.q.Head)
+	if err != nil {
+		return Stats{}, err
+	}
+	var st Stats
+	var created dbTime
+	if err := s.QueryRowContext(ctx).Scan(&st.Sequence, &created, &st.Horizon); err != nil {
+		return Stats{}, d.fail(err)
+	}
+	st.Created = created.t
+	return st, nil
+}
+
+// Snapshot is a read-only view of a Dict as it was right after one commit.
+// Its reads are exact and repeatable: the same answer every time, whatever
+// is written after. A read that needs a row pruning removed fails with
+// ErrPruned. Package snapshot builds views by time and diffs them; a
+// Snapshot holds no connection or transaction and is safe for concurrent
+// use.
+type Snapshot struct {
+	r       reader
+	created time.Time
+}
+
+// Snapshot returns the view at sequence seq: 0 is the empty dict before the
+// first commit. A seq after the newest commit fails with ErrFuture, one
+// behind the prune horizon with ErrPruned.
+func (d *Dict) Snapshot(ctx context.Context, seq int64) (*Snapshot, error) {
+	if seq < 0 {
+		return nil, fmt.Errorf("%w: negative sequence %d", ErrInvalidArgument, seq)
+	}
+	st, err := d.Stat(ctx)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case seq > st.Sequence:
+		return nil, fmt.Errorf("%w: sequence %d, newest is %d", ErrFuture, seq, st.Sequence)
+	case seq < st.Horizon:
+		return nil, fmt.Errorf("%w: sequence %d is behind the prune horizon %d", ErrPruned, seq, st.Horizon)
+	}
+	v := &Snapshot{r: d.at(seq)}
+	if seq == st.Sequence {
+		v.created = st.Created
+	} else if seq > 0 {
+		s, err := d.stmt(ctx, d.q.Log)
+		if err != nil {
+			return nil, err
+		}
+		// The commit's own row, or failing that (a purged tombstone) the
+		// newest row before it.
+		e, err := scanEntry(s.QueryRowContext(ctx, seq-1, seq, 1))
+		if errors.Is(err, sql.ErrNoRows) {
+			err = nil
+		}
+		if err != nil {
+			return nil, d.fail(err)
+		}
+		v.created = e.Created
+	}
+	return v, v.r.verify(ctx)
+}
+
+// Sequence returns the commit the view shows the dict right after.
+func (v *Snapshot) Sequence() int64 { return v.r.bound }
+
+// Time returns the commit time of Sequence; zero for sequence 0.
+func (v *Snapshot) Time() time.Time { return v.created }
+
+// Get returns the value key had at the view's point, or ErrNotFound.
+func (v *Snapshot) Get(ctx context.Context, key string) ([]byte, error) {
+	d := v.r.d
+	if err := d.begin(ctx); err != nil {
+		return nil, err
+	}
+	if err := d.checkKey(key); err != nil {
+		return nil, err
+	}
+	s, err := d.stmt(ctx, d.q.LatestAt)
+	if err != nil {
+		return nil, err
+	}
+	var horizon, last int64
+	var item []byte
+	var deleted sql.NullBool
+	if err := s.QueryRowContext(ctx, key, v.r.bound).Scan(&horizon, &last, &item, &deleted); err != nil {
+		return nil, d.fail(err)
+	}
+	switch {
+	case v.r.bound < horizon:
+		return nil, fmt.Errorf("%w: sequence %d is behind the prune horizon %d", ErrPruned, v.r.bound, horizon)
+	case !deleted.Valid || deleted.Bool:
+		return nil, fmt.Errorf("%w: %q at sequence %d", ErrNotFound, key, v.r.bound)
+	case item == nil:
+		item = []byte{}
+	}
+	return item, nil
+}
+
+// Has reports whether key had a live value at the view's point.
+func (v *Snapshot) Has(ctx context.Context, key string) (bool, error) {
+	_, err := v.Get(ctx, key)
+	if errors.Is(err, ErrNotFound) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// Keys returns the keys live at the view's point, in bytewise order.
+func (v *Snapshot) Keys(ctx context.Context) ([]string, error) { return v.r.keys(ctx, Range{}) }
+
+// KeysIn returns the keys in r live at the view's point.
+func (v *Snapshot) KeysIn(ctx context.Context, r Range) ([]string, error) { return v.r.keys(ctx, r) }
+
+// Len returns the number of keys live at the view's point.
+func (v *Snapshot) Len(ctx context.Context) (int, error) { return v.r.count(ctx, Range{}) }
+
+// LenIn returns the number of keys in r live at the view's point.
+func (v *Snapshot) LenIn(ctx context.Context, r Range) (int, error) { return v.r.count(ctx, r) }
+
+// All streams the entries live at the view's point, in key order.
+func (v *Snapshot) All(ctx context.Context) iter.Seq2[Entry, error] {
+	return v.r.entries(ctx, Range{})
+}
+
+// AllIn streams the entries in r live at the view's point.
+func (v *Snapshot) AllIn(ctx context.Context, r Range) iter.Seq2[Entry, error] {
+	return v.r.entries(ctx, r)
+}
+
+// History returns the rows of key up to the view's point still in the
+// journal, oldest first; ErrNotFound when there are none.
+func (v *Snapshot) History(ctx context.Context, key string) ([]Entry, error) {
+	return v.r.history(ctx, key)
+}
+
+// Log streams the journal's rows with after < sequence <= until in commit
+// order, deletions included: a tail for replication, audits and Diff. Rows
+// pruning removed are absent; compare after with Stats.Horizon first when
+// that matters.
+func (d *Dict) Log(ctx context.Context, after, until int64) iter.Seq2[Entry, error] {
+	return func(yield func(Entry, error) bool) {
+		for after < until {
+			if err := d.begin(ctx); err != nil {
+				yield(Entry{}, err)
+				return
+			}
+			s, err := d.stmt(ctx, d.q.Log)
+			if err != nil {
+				yield(Entry{}, err)
+				return
+			}
+			batch, err := collect(s.QueryContext(ctx, after, until, pageSize))
+			if err != nil {
+				yield(Entry{}, d.fail(err))
+				return
+			}
+			for _, e := range batch {
+				if !yield(e, nil) {
+					return
+				}
+			}
+			if len(batch) < pageSize {
+				return
+			}
+			after = batch[len(batch)-1].Sequence
+		}
+	}
+}
+
+func collect(rows *sql.Rows, err error) ([]Entry, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Entry
+	for rows.Next() {
+		e, err := scanEntry(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// SequenceAt resolves t to the newest commit with created <= t; 0 when t is
+// before the first commit. A t after the database's current clock fails
+// with ErrFuture. For a t at or after the newest commit, SequenceAt takes the
+// journal's write lock for a moment, so that no commit still in flight can
+// later appear with a created <= t: the answer never changes once given.
+func (d *Dict) SequenceAt(ctx context.Context, t time.Time) (int64, error) {
+	st, err := d.Stat(ctx)
+	if err != nil {
+		return 0, err
+	}
+	t = t.UTC()
+	if st.Sequence > 0 && t.Before(st.Created) {
+		s, err := d.stmt(ctx, d.q.SequenceAt)
+		if err != nil {
+			return 0, err
+		}
+		var seq int64
+		err = s.QueryRowContext(ctx, d.dialect.EncodeTime(t)).Scan(&seq)
+		if errors.Is(err, sql.ErrNoRows) {
+			return 0, nil
+		}
+		return seq, d.fail(err)
+	}
+	var seq int64
+	var future bool
+	err = d.lockRead(ctx, func(w *wtx) error {
+		seq, future = w.lastSeq, !t.Before(w.now)
+		if w.lastSeq > 0 && t.Before(w.lastCreated) {
+			// A commit landed between Stat and the lock: answer from the
+			// journal, which is stable below lastCreated.
+			return errRetryLookup
+		}
+		return nil
+	})
+	if errors.Is(err, errRetryLookup) {
+		return d.SequenceAt(ctx, t)
+	}
+	if err != nil {
+		return 0, err
+	}
+	if future {
+		return 0, fmt.Errorf("%w: %s is not before the database's clock", ErrFuture, t.Format(time.RFC3339Nano))
+	}
+	return seq, nil
+}
+
+var errRetryLookup = errors.New("sqldict: commit landed during lookup")
+
+// lockRead runs fn holding the write lock without writing anything.
+func (d *Dict) lockRead(ctx context.Context, fn func(w *wtx) error) error {
+	if err := d.begin(ctx); err != nil {
+		return err
+	}
+	return d.fail(d.updateOnce(ctx, fn))
+}
