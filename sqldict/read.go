@@ -153,8 +153,8 @@ type reader struct {
 	pinned bool
 }
 
-func (d *Dict) head() reader         { return reader{d: d, bound: math.MaxInt64} }
-func (d *Dict) at(seq int64) reader  { return reader{d: d, bound: seq, pinned: true} }
+func (d *Dict) head() reader        { return reader{d: d, bound: math.MaxInt64} }
+func (d *Dict) at(seq int64) reader { return reader{d: d, bound: seq, pinned: true} }
 func (r reader) label() string {
 	if r.pinned {
 		return fmt.Sprintf(" at sequence %d", r.bound)
