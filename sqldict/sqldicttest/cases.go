@@ -340,6 +340,18 @@ func testHistory(t *testing.T, open Opener) {
 			t.Fatalf("history[%d].Created = %v, want a UTC time", i, e.Created)
 		}
 	}
+	head, err := d.Entry(bg, "k")
+	must(t, err)
+	if !head.Deleted || head.Version != 3 || head.Sequence != 4 {
+		t.Fatalf("Entry(k) = %+v, want the tombstone at version 3", head)
+	}
+	s, err := d.Snapshot(bg, 2)
+	must(t, err)
+	if e, err := s.Entry(bg, "k"); err != nil || string(e.Value) != "a" || e.Version != 1 {
+		t.Fatalf("Entry(k) at 2 = %+v, %v", e, err)
+	}
+	_, err = s.Entry(bg, "nope")
+	wantErr(t, err, sqldict.ErrNotFound)
 	e, err := d.Version(bg, "k", 2)
 	must(t, err)
 	if string(e.Value) != "b" || e.Sequence != 3 {
