@@ -373,9 +373,9 @@ func testInvalidInput(t *testing.T, open Opener) {
 		_, err = d.History(bg, k)
 		wantErr(t, err, sqldict.ErrInvalidKey)
 	}
-	must(t, d.Set(bg, strings.Repeat("x", 16), []byte("v")))        // exactly KeyLength bytes
-	must(t, d.Set(bg, strings.Repeat("é", 8), []byte("v")))         // 16 bytes, 8 runes
-	wantGet(t, d, strings.Repeat("x", 16), "v")                      // not truncated
+	must(t, d.Set(bg, strings.Repeat("x", 16), []byte("v"))) // exactly KeyLength bytes
+	must(t, d.Set(bg, strings.Repeat("é", 8), []byte("v")))  // 16 bytes, 8 runes
+	wantGet(t, d, strings.Repeat("x", 16), "v")              // not truncated
 	wantErr(t, d.Set(bg, "big", make([]byte, 1<<10+1)), sqldict.ErrValueTooLarge)
 	must(t, d.Set(bg, "fits", make([]byte, 1<<10)))
 	_, err := d.Commit(bg, sqldict.Write{Key: "k", Value: []byte("v"), Author: "\xff"})
