@@ -1,6 +1,7 @@
 package snapshottest
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -97,6 +98,11 @@ func testSameMicrosecond(t *testing.T, open sqldicttest.Opener) {
 	for i := range ws {
 		ws[i] = sqldict.Write{Key: fmt.Sprintf("k%02d", i), Value: []byte{byte(i)}}
 	}
+	// One key written several times, deleted and written again, in the
+	// same commit: several versions in one microsecond.
+	ws[10] = sqldict.Write{Key: "k00", Value: []byte("again")}
+	ws[20] = sqldict.Write{Key: "k00", Delete: true}
+	ws[30] = sqldict.Write{Key: "k00", Value: []byte("last")}
 	es, err := d.Commit(bg, ws...)
 	must(t, err)
 	for _, e := range es {
@@ -130,7 +136,15 @@ func testSameMicrosecond(t *testing.T, open sqldicttest.Opener) {
 	mid := es[24].Sequence
 	v, err = snapshot.At(bg, d, mid)
 	must(t, err)
-	checkState(t, v, j.state(mid), []string{"k24", "k25"})
+	checkState(t, v, j.state(mid), []string{"k00", "k24", "k25"})
+	if _, err := v.Get(bg, "k00"); !errors.Is(err, sqldict.ErrNotFound) {
+		t.Fatalf("Get(k00) between its deletion and rewrite in one commit: %v, want ErrNotFound", err)
+	}
+	h, err := v.History(bg, "k00")
+	must(t, err)
+	if len(h) != 3 || !h[1].Created.Equal(h[2].Created) {
+		t.Fatalf("History(k00) inside the commit = %+v, want 3 rows, the last two in one microsecond", h)
+	}
 	for i := es[len(es)-1].Sequence; i < int64(len(j)); i++ {
 		at := j[i].Created
 		for _, at := range []time.Time{at, at.Add(-time.Microsecond), at.Add(time.Microsecond - 1), at.Add(-1)} {
