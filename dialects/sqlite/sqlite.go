@@ -115,7 +115,15 @@ func (*Dialect) Queries(table string) dialects.Queries {
 			`SELECT item, is_deleted FROM {T} WHERE label = ?1 AND sequence_number <= ?2 ` +
 			`ORDER BY sequence_number DESC LIMIT 1) j ON 1 = 1 WHERE m.id = 1`),
 		EntryAt: r.Replace(`SELECT {COLS} FROM {T} WHERE label = ?1 AND sequence_number <= ?2 ORDER BY sequence_number DESC LIMIT 1`),
-		Current: r.Replace(`SELECT version, is_deleted FROM {T} WHERE label = ?1 ORDER BY sequence_number DESC LIMIT 1`),
+		Current:        r.Replace(`SELECT version, is_deleted FROM {H} WHERE label = ?1`),
+		CurrentIn:      r.Replace(`SELECT label, version, is_deleted FROM {H} WHERE label IN `),
+		HeadUpsert:     r.Replace(`INSERT INTO {H} (label, sequence_number, version, is_deleted) VALUES `),
+		HeadUpsertTail: ` ON CONFLICT (label) DO UPDATE SET sequence_number = excluded.sequence_number, version = excluded.version, is_deleted = excluded.is_deleted`,
+		HeadDelete:     r.Replace(`DELETE FROM {H} WHERE label = ?1`),
+		HeadKeys:       r.Replace(`SELECT label FROM {H} WHERE label >= ?1 AND label < ?2 AND label > ?3 AND is_deleted = 0 ORDER BY label LIMIT ?4`),
+		HeadCount:      r.Replace(`SELECT COUNT(*) FROM {H} WHERE label >= ?1 AND label < ?2 AND label > ?3 AND is_deleted = 0`),
+		HeadEntries: r.Replace(`SELECT {JCOLS} FROM {H} h CROSS JOIN {T} j ON j.sequence_number = h.sequence_number ` +
+			`WHERE h.label >= ?1 AND h.label < ?2 AND h.label > ?3 AND h.is_deleted = 0 ORDER BY h.label LIMIT ?4`),
 		Version: r.Replace(`SELECT {COLS} FROM {T} WHERE label = ?1 AND version = ?2`),
 		History: r.Replace(`SELECT {COLS} FROM {T} WHERE label = ?1 AND sequence_number <= ?2 ORDER BY sequence_number`),
 
