@@ -99,6 +99,12 @@ func (d *Dict) AllIn(ctx context.Context, r Range) iter.Seq2[Entry, error] {
 	}
 }
 
+// Entry returns the newest row of key, a tombstone included, with its
+// metadata; ErrNotFound when the key was never written.
+func (d *Dict) Entry(ctx context.Context, key string) (Entry, error) {
+	return d.head().entry(ctx, key)
+}
+
 // History returns every row of key still in the journal, oldest first,
 // deletions included. It fails with ErrNotFound when there is none. Rows
 // removed by pruning are absent; Version tells a pruned version from one
@@ -148,9 +154,10 @@ func (d *Dict) Version(ctx context.Context, key string, v int64) (Entry, error) 
 // prune horizon after each query: a read that raced a prune is refused, not
 // answered from a half-pruned journal.
 type reader struct {
-	d      *Dict
-	bound  int64
-	pinned bool
+	d           *Dict
+	bound       int64
+	pinned      bool
+	journalOnly bool // the head moved past bound: skip-scan the journal
 }
 
 func (d *Dict) head() reader        { return reader{d: d, bound: math.MaxInt64} }
@@ -182,6 +189,42 @@ func (r reader) bounds(rg Range) (from, until, after string, err error) {
 	return from, until, after, nil
 }
 
+// fromHead reports whether the listing can be read from the head table: at
+// the head, or pinned at the sequence that is still the newest. A pinned
+// reader that used the head table must confirm with headStill afterwards.
+func (r reader) fromHead(ctx context.Context) (bool, error) {
+	if !r.pinned {
+		return true, nil
+	}
+	if r.journalOnly {
+		return false, nil
+	}
+	st, err := r.d.Stat(ctx)
+	if err != nil {
+		return false, err
+	}
+	return st.Sequence == r.bound, nil
+}
+
+// headStill confirms a pinned head-table read: the query's snapshot was
+// taken before this check, so when no commit followed the pinned sequence
+// by now, none had when the query ran and the head table showed exactly
+// the pinned state. Otherwise the reader is demoted to the journal.
+func (r *reader) headStill(ctx context.Context) (bool, error) {
+	if !r.pinned {
+		return true, nil
+	}
+	st, err := r.d.Stat(ctx)
+	if err != nil {
+		return false, err
+	}
+	if st.Sequence == r.bound {
+		return true, nil
+	}
+	r.journalOnly = true
+	return false, nil
+}
+
 // verify fails a pinned read whose bound fell behind the horizon.
 func (r reader) verify(ctx context.Context) error {
 	if !r.pinned {
@@ -209,11 +252,19 @@ func (r reader) keys(ctx context.Context, rg Range) ([]string, error) {
 	if limit == 0 {
 		limit = math.MaxInt64
 	}
-	s, err := r.d.stmt(ctx, r.d.q.KeysAt)
+	headQ, err := r.fromHead(ctx)
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.QueryContext(ctx, from, until, after, r.bound, limit)
+	q, args := r.d.q.KeysAt, []any{from, until, after, r.bound, limit}
+	if headQ {
+		q, args = r.d.q.HeadKeys, []any{from, until, after, limit}
+	}
+	s, err := r.d.stmt(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.QueryContext(ctx, args...)
 	if err != nil {
 		return nil, r.d.fail(err)
 	}
@@ -232,6 +283,14 @@ func (r reader) keys(ctx context.Context, rg Range) ([]string, error) {
 	if keys == nil {
 		keys = []string{}
 	}
+	if headQ {
+		if still, err := r.headStill(ctx); err != nil || !still {
+			if err != nil {
+				return nil, err
+			}
+			return r.keys(ctx, rg) // a commit raced the head read: use the journal
+		}
+	}
 	return keys, r.verify(ctx)
 }
 
@@ -243,13 +302,29 @@ func (r reader) count(ctx context.Context, rg Range) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	s, err := r.d.stmt(ctx, r.d.q.CountAt)
+	headQ, err := r.fromHead(ctx)
+	if err != nil {
+		return 0, err
+	}
+	q, args := r.d.q.CountAt, []any{from, until, after, r.bound}
+	if headQ {
+		q, args = r.d.q.HeadCount, []any{from, until, after}
+	}
+	s, err := r.d.stmt(ctx, q)
 	if err != nil {
 		return 0, err
 	}
 	var n int
-	if err := s.QueryRowContext(ctx, from, until, after, r.bound).Scan(&n); err != nil {
+	if err := s.QueryRowContext(ctx, args...).Scan(&n); err != nil {
 		return 0, r.d.fail(err)
+	}
+	if headQ {
+		if still, err := r.headStill(ctx); err != nil || !still {
+			if err != nil {
+				return 0, err
+			}
+			return r.count(ctx, rg)
+		}
 	}
 	return n, r.verify(ctx)
 }
@@ -294,27 +369,54 @@ func (r reader) page(ctx context.Context, from, until, after string, n int) ([]E
 	if err := r.d.begin(ctx); err != nil {
 		return nil, err
 	}
-	s, err := r.d.stmt(ctx, r.d.q.EntriesAt)
+	headQ, err := r.fromHead(ctx)
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.QueryContext(ctx, from, until, after, r.bound, n)
+	q, args := r.d.q.EntriesAt, []any{from, until, after, r.bound, n}
+	if headQ {
+		q, args = r.d.q.HeadEntries, []any{from, until, after, n}
+	}
+	s, err := r.d.stmt(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	out, err := collect(s.QueryContext(ctx, args...))
 	if err != nil {
 		return nil, r.d.fail(err)
 	}
-	defer rows.Close()
-	out := make([]Entry, 0, n)
-	for rows.Next() {
-		e, err := scanEntry(rows)
-		if err != nil {
-			return nil, r.d.fail(err)
+	if headQ {
+		if still, err := r.headStill(ctx); err != nil || !still {
+			if err != nil {
+				return nil, err
+			}
+			return r.page(ctx, from, until, after, n)
 		}
-		out = append(out, e)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, r.d.fail(err)
 	}
 	return out, r.verify(ctx)
+}
+
+func (r reader) entry(ctx context.Context, key string) (Entry, error) {
+	if err := r.d.begin(ctx); err != nil {
+		return Entry{}, err
+	}
+	if err := r.d.checkKey(key); err != nil {
+		return Entry{}, err
+	}
+	s, err := r.d.stmt(ctx, r.d.q.EntryAt)
+	if err != nil {
+		return Entry{}, err
+	}
+	e, err := scanEntry(s.QueryRowContext(ctx, key, r.bound))
+	if errors.Is(err, sql.ErrNoRows) {
+		err = fmt.Errorf("%w: %q%s", ErrNotFound, key, r.label())
+	} else if err != nil {
+		err = r.d.fail(err)
+	}
+	if verr := r.verify(ctx); verr != nil {
+		return Entry{}, verr
+	}
+	return e, err
 }
 
 func (r reader) history(ctx context.Context, key string) ([]Entry, error) {
