@@ -73,6 +73,9 @@ func (d *Dict) importRows(w *wtx, head Stats, entries iter.Seq2[Entry, error]) (
 		if err := d.insertImported(w, batch, rows); err != nil {
 			return err
 		}
+		if err := d.upsertHead(w, rows); err != nil {
+			return err
+		}
 		batch, rows, size = batch[:0], rows[:0], 0
 		return nil
 	}
@@ -131,6 +134,7 @@ func (d *Dict) importRows(w *wtx, head Stats, entries iter.Seq2[Entry, error]) (
 }
 
 // insertImported appends rows as insert does, each with its own created.
+// The caller keeps the head table in step with upsertHead.
 func (d *Dict) insertImported(w *wtx, writes []Write, rows []Entry) error {
 	args := make([]any, 0, 8*len(rows))
 	for i, e := range rows {
@@ -142,7 +146,7 @@ func (d *Dict) insertImported(w *wtx, writes []Write, rows []Entry) error {
 		}
 		args = append(args, e.Sequence, e.Key, item, e.Deleted, d.dialect.EncodeTime(e.Created), e.Version, e.Author, e.Comment)
 	}
-	if _, err := w.exec(d.insertText(len(rows)), args...); err != nil {
+	if _, err := w.exec(d.text(d.q.Insert, "", len(rows), 8), args...); err != nil {
 		return fmt.Errorf("import %d rows: %w", len(rows), err)
 	}
 	return nil
