@@ -17,7 +17,8 @@ import (
 // are the source's rows in sequence order (Log(ctx, 0, head.Sequence)).
 // Import checks that they form a journal that could have been written:
 // sequences increasing with gaps only behind head.Horizon (rows pruning
-// removed), per-key versions 1, 2, 3 … with the same allowance, tombstones
+// removed), per-key versions consecutive and starting at 1 unless pruning
+// removed the oldest, tombstones
 // only on live keys, created never decreasing, keys and values within this
 // Dict's limits. Anything else fails with ErrInvalidArgument (or
 // ErrInvalidKey, ErrValueTooLarge).
@@ -101,9 +102,10 @@ func (d *Dict) importRows(w *wtx, head Stats, entries iter.Seq2[Entry, error]) (
 		}
 		st, seen := keys[e.Key]
 		switch {
-		case e.Version < 1 || (seen && e.Version <= st.version):
+		case e.Version < 1 || (seen && e.Version != st.version+1):
+			// Pruning leaves each key a contiguous run of its newest versions.
 			return n, bad(e, "version out of order")
-		case e.Version > 1 && e.Sequence > head.Horizon && (!seen || e.Version != st.version+1):
+		case e.Version > 1 && e.Sequence > head.Horizon && !seen:
 			// Pruning removes only rows superseded at or before the
 			// horizon: a later row's predecessor is still there.
 			return n, bad(e, "previous version missing above the prune horizon %d", head.Horizon)

@@ -10,7 +10,17 @@ import (
 	"testing"
 
 	"github.com/sqldict/sqldict/sqldict"
+	"github.com/sqldict/sqldict/sqldict/sqldicttest"
 )
+
+func mustKeys(t *testing.T, d *sqldict.Dict) []string {
+	t.Helper()
+	keys, err := d.Keys(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return keys
+}
 
 func openTemp(t *testing.T, name string) *sqldict.Dict {
 	t.Helper()
@@ -72,6 +82,10 @@ func TestDict_Import_RoundTrip(t *testing.T) {
 	}
 	if n != int64(len(rows)) {
 		t.Fatalf("imported %d rows, want %d", n, len(rows))
+	}
+	sqldicttest.CheckInvariants(t, dst)
+	if ka, kb := mustKeys(t, src), mustKeys(t, dst); !slices.Equal(ka, kb) {
+		t.Errorf("keys at the head %q, want %q", kb, ka)
 	}
 	gotHead, gotRows := journal(t, dst)
 	if !reflect.DeepEqual(gotHead, head) {

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/sqldict/sqldict/sqldict"
+	"github.com/sqldict/sqldict/sqldict/sqldicttest"
 )
 
 // fill writes a history with every kind of row: batches, binary values with
@@ -51,6 +52,19 @@ func sameViews(t *testing.T, a, b *sqldict.Dict) {
 	}
 	if sa != sb {
 		t.Fatalf("heads differ: %+v vs %+v", sa, sb)
+	}
+	sqldicttest.CheckInvariants(t, b)
+	for _, d := range []*sqldict.Dict{a, b} {
+		if _, err := d.Keys(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ka, _ := a.Keys(ctx)
+	kb, _ := b.Keys(ctx)
+	na, _ := a.Len(ctx)
+	nb, _ := b.Len(ctx)
+	if !slices.Equal(ka, kb) || na != nb {
+		t.Fatalf("heads list %q (%d) vs %q (%d)", ka, na, kb, nb)
 	}
 	ra, rb := rows(t, a), rows(t, b)
 	if !reflect.DeepEqual(ra, rb) {
