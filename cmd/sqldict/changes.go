@@ -77,13 +77,12 @@ func diffPoints(ctx context.Context, d *sqldict.Dict, from, to int64) ([]change,
 
 // liveAt returns the live entry of key in view s.
 func liveAt(ctx context.Context, s *sqldict.Snapshot, key string) (sqldict.Entry, bool, error) {
-	hist, err := s.History(ctx, key)
+	e, err := s.Entry(ctx, key)
 	if errors.Is(err, sqldict.ErrNotFound) {
 		return sqldict.Entry{}, false, nil
 	}
 	if err != nil {
 		return sqldict.Entry{}, false, fmt.Errorf("%q at sequence %d: %w", key, s.Sequence(), err)
 	}
-	e := hist[len(hist)-1]
 	return e, !e.Deleted, nil
 }

@@ -80,11 +80,10 @@ func (a *app) current(d *sqldict.Dict, p *point, key string) (sqldict.Entry, err
 	if err != nil {
 		return sqldict.Entry{}, err
 	}
-	hist, err := r.History(a.ctx, key)
+	e, err := r.Entry(a.ctx, key)
 	if err != nil {
 		return sqldict.Entry{}, err
 	}
-	e := hist[len(hist)-1]
 	if e.Deleted {
 		return sqldict.Entry{}, fmt.Errorf("%w: %q was deleted at sequence %d", sqldict.ErrNotFound, key, e.Sequence)
 	}

@@ -141,7 +141,7 @@ type reader interface {
 	Get(ctx context.Context, key string) ([]byte, error)
 	KeysIn(ctx context.Context, r sqldict.Range) ([]string, error)
 	LenIn(ctx context.Context, r sqldict.Range) (int, error)
-	History(ctx context.Context, key string) ([]sqldict.Entry, error)
+	Entry(ctx context.Context, key string) (sqldict.Entry, error)
 }
 
 func (a *app) reader(d *sqldict.Dict, p *point) (reader, error) {

@@ -126,14 +126,13 @@ type base struct {
 }
 
 func (a *app) base(d *sqldict.Dict, key string) (base, error) {
-	hist, err := d.History(a.ctx, key)
+	e, err := d.Entry(a.ctx, key)
 	if errors.Is(err, sqldict.ErrNotFound) {
 		return base{value: []byte{}}, nil
 	}
 	if err != nil {
 		return base{}, err
 	}
-	e := hist[len(hist)-1]
 	if e.Deleted {
 		return base{version: e.Version, value: []byte{}}, nil
 	}
