@@ -288,7 +288,10 @@ func (a *app) verbUsage(c *command, fs *flag.FlagSet) {
 		if len(f.Name) == 1 {
 			dash = "-"
 		}
-		fmt.Fprintf(&own, "  %s%s %s\n    \t%s\n", dash, f.Name, name, usage)
+		if name != "" {
+			name = " " + name
+		}
+		fmt.Fprintf(&own, "  %s%s%s\n    \t%s\n", dash, f.Name, name, usage)
 	})
 	if own.Len() > 0 {
 		fmt.Fprintf(w, "\nFlags:\n%s", own.String())
