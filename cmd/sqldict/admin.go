@@ -57,24 +57,25 @@ var errPruneUnavailable = errors.New("prune is not available yet in this build (
 
 var cmdPrune = &command{
 	name:    "prune",
-	args:    "[--keep-versions N] [--keep-for DURATION] [--through SEQ] [--before TIME] [--batch N]",
+	args:    "[--keep-versions N] [--keep-for DURATION] [--through SEQ] [--before TIME] [--drop-deleted] [--batch N]",
 	summary: "remove old history by policy (snapshots before the new horizon become unreadable)",
 	help: `
 Removes rows of history that the chosen policies no longer need; policies
 combine (a row is kept when any policy keeps it). Current values are never
-removed. Reads as of a point before the new prune horizon then fail with exit
+removed; --drop-deleted also removes deleted keys entirely. Reads as of a point before the new prune horizon then fail with exit
 code 5. Progress is reported on stderr.
 
 Examples:
   sqldict prune --keep-versions 10
   sqldict prune --keep-for 720h
-  sqldict prune --before 2024-01-01 --batch 5000`,
+  sqldict prune --before 2024-01-01 --drop-deleted --batch 5000`,
 	run: func(a *app, c *command, args []string) error {
 		fs := a.flagSet(c.name, c.args)
 		keepVersions := fs.Int("keep-versions", 0, "keep the newest `N` versions of every key")
 		keepFor := fs.Duration("keep-for", 0, "keep all history younger than `DURATION` (e.g. 720h)")
 		through := fs.Int64("through", 0, "prune what only points up to sequence `SEQ` need")
 		before := fs.String("before", "", "prune what only points before `TIME` need")
+		dropDeleted := fs.Bool("drop-deleted", false, "remove deleted keys entirely, history included")
 		batch := fs.Int("batch", 0, "rows per transaction (0: the library's default)")
 		if _, err := a.parse(c, fs, args, 0, 0); err != nil {
 			return err
@@ -82,8 +83,8 @@ Examples:
 		if *keepVersions < 0 || *keepFor < 0 || *through < 0 || *batch < 0 {
 			return usagef("policy values must not be negative")
 		}
-		if *keepVersions == 0 && *keepFor == 0 && *through == 0 && *before == "" {
-			return usagef("give at least one policy: --keep-versions, --keep-for, --through or --before")
+		if *keepVersions == 0 && *keepFor == 0 && *through == 0 && *before == "" && !*dropDeleted {
+			return usagef("give at least one policy: --keep-versions, --keep-for, --through, --before or --drop-deleted")
 		}
 		if *before != "" {
 			if _, err := a.parseTime(*before); err != nil {
