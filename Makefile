@@ -34,9 +34,9 @@ bench:
 	@mkdir -p bench
 	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem -count $(BENCHCOUNT) -timeout 60m ./... | tee bench/sqlite.txt
 
-## demo: a short tour on an embedded SQLite file.
+## demo: a scripted session of the sqldict CLI on a fresh SQLite file.
 demo:
-	$(GO) run ./examples/audit
+	bash cmd/sqldict/demo.sh
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt:"; echo "$$out"; exit 1; fi

@@ -13,10 +13,14 @@ export SQLDICT_URL="sqlite:$work/demo.db"
 unset SQLDICT_TABLE SQLDICT_AUTHOR VISUAL
 cd "$work"
 
+# Bold commands and dim narration on a terminal; plain text in a pipe or log.
+bold='' dim='' plain=''
+if [ -t 1 ]; then bold=$'\033[1m' dim=$'\033[2m' plain=$'\033[0m'; fi
+
 # run echoes a command line, like a person typing it, then runs it; a value
 # printed without a final newline gets one, as on a terminal.
 run() {
-	printf '\n\033[1m$ %s\033[0m\n' "$1"
+	printf "\n${bold}\$ %s${plain}\n" "$1"
 	local out rc=0
 	out=$(
 		eval "$1"
@@ -31,7 +35,7 @@ run() {
 }
 
 # say prints a line of narration.
-say() { printf '\n\033[2m# %s\033[0m\n' "$*"; }
+say() { printf "\n${dim}# %s${plain}\n" "$*"; }
 
 say "A versioned key/value journal in a fresh SQLite file (SQLDICT_URL=$SQLDICT_URL)."
 run 'sqldict set greeting "hello world" --author ana'
