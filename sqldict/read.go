@@ -49,13 +49,29 @@ func (d *Dict) Get(ctx context.Context, key string) ([]byte, error) {
 	return item, nil
 }
 
-// Has reports whether key has a live value.
+// Has reports whether key has a live value. It reads the head table only,
+// never the value.
 func (d *Dict) Has(ctx context.Context, key string) (bool, error) {
-	_, err := d.Get(ctx, key)
-	if errors.Is(err, ErrNotFound) {
+	if err := d.begin(ctx); err != nil {
+		return false, err
+	}
+	if err := d.checkKey(key); err != nil {
+		return false, err
+	}
+	s, err := d.stmt(ctx, d.q.Current)
+	if err != nil {
+		return false, err
+	}
+	var version int64
+	var deleted bool
+	err = s.QueryRowContext(ctx, key).Scan(&version, &deleted)
+	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}
-	return err == nil, err
+	if err != nil {
+		return false, d.fail(err)
+	}
+	return !deleted, nil
 }
 
 // Keys returns every live key in bytewise order. For large dicts prefer

@@ -44,8 +44,7 @@
 //	SequenceAt: SEARCH t USING COVERING INDEX t_created (created<?)
 //
 // A skip scan costs two index seeks per key, O(keys · log rows); the
-// coroutine yields labels in index order, so the output is sorted without a
-// sort step and LIMIT stops the recursion early.
+// coroutine yields labels in index order, so the output needs no sort step.
 package sqlite
 
 import (
