@@ -179,8 +179,10 @@ type reader struct {
 	moved *atomic.Bool
 }
 
-func (d *Dict) head() reader        { return reader{d: d, bound: math.MaxInt64} }
-func (d *Dict) at(seq int64) reader { return reader{d: d, bound: seq, pinned: true} }
+func (d *Dict) head() reader { return reader{d: d, bound: math.MaxInt64} }
+func (d *Dict) at(seq int64) reader {
+	return reader{d: d, bound: seq, pinned: true, moved: new(atomic.Bool)}
+}
 func (r reader) label() string {
 	if r.pinned {
 		return fmt.Sprintf(" at sequence %d", r.bound)
