@@ -1,30 +1,12 @@
 package snapshot_test
 
 import (
-	"context"
-	"path/filepath"
-	"sync"
 	"testing"
 
 	"github.com/sqldict/sqldict/snapshot/snapshottest"
-	"github.com/sqldict/sqldict/sqldict"
+	"github.com/sqldict/sqldict/sqldict/sqldicttest"
 )
 
-var testFiles sync.Map // *testing.T → database file of that test
-
-// openSQLite opens every journal of a test in one database file, so that a
-// test opening the same journal twice finds it.
-func openSQLite(t *testing.T, opts sqldict.Options) *sqldict.Dict {
-	t.Helper()
-	path, _ := testFiles.LoadOrStore(t, filepath.Join(t.TempDir(), "test.db"))
-	d, err := sqldict.OpenURL(context.Background(), "sqlite:"+path.(string), opts)
-	if err != nil {
-		t.Fatalf("open %s: %v", path, err)
-	}
-	t.Cleanup(func() { d.Close() })
-	return d
-}
-
 func TestSQLite_Snapshot(t *testing.T) {
-	snapshottest.Run(t, openSQLite)
+	snapshottest.Run(t, sqldicttest.OpenSQLite)
 }
