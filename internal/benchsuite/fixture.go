@@ -74,7 +74,7 @@ func (e *Engine) complete(b *testing.B, table string, f Fixture, withPlain bool)
 		return true
 	}
 	var n int
-	err = d.DB().QueryRowContext(ctx, plainFor(d).count).Scan(&n)
+	err = d.DB().QueryRowContext(ctx, PlainFor(d).Count).Scan(&n)
 	return err == nil && n == f.Keys
 }
 
@@ -100,8 +100,8 @@ func (e *Engine) build(b *testing.B, table string, f Fixture, withPlain bool) {
 		}
 	}
 	if withPlain {
-		p := plainFor(d)
-		if err := p.ensure(ctx); err != nil {
+		p := PlainFor(d)
+		if err := p.Ensure(ctx); err != nil {
 			b.Fatal(err)
 		}
 		if err := p.fill(ctx, f.Keys, f.Depth-1); err != nil {

@@ -9,48 +9,50 @@ import (
 	"github.com/sqldict/sqldict/sqldict"
 )
 
-// plain is the table people hand-roll instead of a journal: one row per key,
+// Plain is the table people hand-roll instead of a journal: one row per key,
 // written with the engine's upsert, in the same database as the journal.
-type plain struct {
-	db                           *sql.DB
-	table                        string
-	create, upsert               string
-	get, keys, count, drop, scan string
+type Plain struct {
+	db    *sql.DB
+	table string
+	// Statement texts in the engine's placeholder style: Create (IF NOT
+	// EXISTS), Upsert (k, v), Get (k) → v, Keys → k in order, Count, Drop.
+	Create, Upsert, Get, Keys, Count, Drop string
 }
 
-func plainFor(d *sqldict.Dict) plain {
+// PlainFor returns the plain table beside d's journal, named <table>_plain.
+func PlainFor(d *sqldict.Dict) Plain {
 	t := d.Table() + "_plain"
-	p := plain{db: d.DB(), table: t,
-		get:   "SELECT v FROM " + t + " WHERE k = ?",
-		keys:  "SELECT k FROM " + t + " ORDER BY k",
-		count: "SELECT COUNT(*) FROM " + t,
-		scan:  "SELECT k, v FROM " + t + " ORDER BY k",
-		drop:  "DROP TABLE IF EXISTS " + t,
+	p := Plain{db: d.DB(), table: t,
+		Get:   "SELECT v FROM " + t + " WHERE k = ?",
+		Keys:  "SELECT k FROM " + t + " ORDER BY k",
+		Count: "SELECT COUNT(*) FROM " + t,
+		Drop:  "DROP TABLE IF EXISTS " + t,
 	}
 	switch d.Dialect().Name() {
 	case "mysql":
-		p.create = "CREATE TABLE IF NOT EXISTS " + t + " (k VARBINARY(255) PRIMARY KEY, v LONGBLOB NOT NULL) ENGINE=InnoDB"
-		p.upsert = "INSERT INTO " + t + " (k, v) VALUES (?, ?) ON DUPLICATE KEY UPDATE v = VALUES(v)"
+		p.Create = "CREATE TABLE IF NOT EXISTS " + t + " (k VARBINARY(255) PRIMARY KEY, v LONGBLOB NOT NULL) ENGINE=InnoDB"
+		p.Upsert = "INSERT INTO " + t + " (k, v) VALUES (?, ?) ON DUPLICATE KEY UPDATE v = VALUES(v)"
 	case "postgres":
-		p.create = "CREATE TABLE IF NOT EXISTS " + t + ` (k TEXT COLLATE "C" PRIMARY KEY, v BYTEA NOT NULL)`
-		p.upsert = "INSERT INTO " + t + " (k, v) VALUES ($1, $2) ON CONFLICT (k) DO UPDATE SET v = EXCLUDED.v"
-		p.get = strings.Replace(p.get, "?", "$1", 1)
+		p.Create = "CREATE TABLE IF NOT EXISTS " + t + ` (k TEXT COLLATE "C" PRIMARY KEY, v BYTEA NOT NULL)`
+		p.Upsert = "INSERT INTO " + t + " (k, v) VALUES ($1, $2) ON CONFLICT (k) DO UPDATE SET v = EXCLUDED.v"
+		p.Get = strings.Replace(p.Get, "?", "$1", 1)
 	default:
-		p.create = "CREATE TABLE IF NOT EXISTS " + t + " (k TEXT PRIMARY KEY, v BLOB NOT NULL)"
-		p.upsert = "INSERT INTO " + t + " (k, v) VALUES (?, ?) ON CONFLICT (k) DO UPDATE SET v = excluded.v"
+		p.Create = "CREATE TABLE IF NOT EXISTS " + t + " (k TEXT PRIMARY KEY, v BLOB NOT NULL)"
+		p.Upsert = "INSERT INTO " + t + " (k, v) VALUES (?, ?) ON CONFLICT (k) DO UPDATE SET v = excluded.v"
 	}
 	return p
 }
 
-func (p plain) ensure(ctx context.Context) error {
-	_, err := p.db.ExecContext(ctx, p.create)
+// Ensure creates the table when missing.
+func (p Plain) Ensure(ctx context.Context) error {
+	_, err := p.db.ExecContext(ctx, p.Create)
 	return err
 }
 
 // fill upserts keys [0, n) with values of round r, in transactions of a
 // few thousand rows.
-func (p plain) fill(ctx context.Context, n, r int) error {
-	stmt, err := p.db.PrepareContext(ctx, p.upsert)
+func (p Plain) fill(ctx context.Context, n, r int) error {
+	stmt, err := p.db.PrepareContext(ctx, p.Upsert)
 	if err != nil {
 		return err
 	}
@@ -75,8 +77,8 @@ func (p plain) fill(ctx context.Context, n, r int) error {
 }
 
 // multiUpsert is the upsert of n rows in one statement.
-func (p plain) multiUpsert(d *sqldict.Dict, n int) string {
-	head, tail, _ := strings.Cut(p.upsert, " VALUES ")
+func (p Plain) multiUpsert(d *sqldict.Dict, n int) string {
+	head, tail, _ := strings.Cut(p.Upsert, " VALUES ")
 	_, tail, _ = strings.Cut(tail, ") ") // after the first row's group
 	var q strings.Builder
 	q.WriteString(head + " VALUES ")

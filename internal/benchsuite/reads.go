@@ -68,7 +68,7 @@ func Get(b *testing.B, engines ...*Engine) {
 			})
 		})
 		b.Run("impl=plain", func(b *testing.B) {
-			s := prepare(b, d, plainFor(d).get)
+			s := prepare(b, d, PlainFor(d).Get)
 			loop(b, func(i int) error {
 				var v []byte
 				return s.QueryRowContext(ctx, Key(i%f.Keys)).Scan(&v)
@@ -119,13 +119,13 @@ func Keys(b *testing.B, engines ...*Engine) {
 			})
 		})
 		b.Run("impl=plain", func(b *testing.B) {
-			s := prepare(b, d, plainFor(d).keys)
+			s := prepare(b, d, PlainFor(d).Keys)
 			loop(b, func(int) error { return want(scanKeys(s.QueryContext(ctx))) })
 		})
 	})
 }
 
-// Len counts the keys: sqldict Len, HeadCount raw, the plain COUNT(*).
+// Len counts the Keys: sqldict Len, HeadCount raw, the plain COUNT(*).
 func Len(b *testing.B, engines ...*Engine) {
 	ctx := context.Background()
 	eachDepth(b, engines, func(b *testing.B, f Fixture) {
@@ -148,7 +148,7 @@ func Len(b *testing.B, engines ...*Engine) {
 			})
 		})
 		b.Run("impl=plain", func(b *testing.B) {
-			s := prepare(b, d, plainFor(d).count)
+			s := prepare(b, d, PlainFor(d).Count)
 			loop(b, func(int) error {
 				var n int
 				err := s.QueryRowContext(ctx).Scan(&n)

@@ -49,7 +49,7 @@ func rawInsert(d *sqldict.Dict, n int) (string, func(args []any, seq int64, i, v
 	}
 }
 
-// Set writes one key per operation, cycling over 10 000 keys: sqldict Set,
+// Set writes one key per operation, cycling over 10 000 Keys: sqldict Set,
 // the journal's INSERT of the same row raw (no meta lock, no head upsert),
 // and the plain table's upsert.
 func Set(b *testing.B, engines ...*Engine) {
@@ -75,11 +75,11 @@ func Set(b *testing.B, engines ...*Engine) {
 		})
 		b.Run("impl=plain", func(b *testing.B) {
 			d := e.freshDict(b)
-			p := plainFor(d)
-			if err := p.ensure(ctx); err != nil {
+			p := PlainFor(d)
+			if err := p.Ensure(ctx); err != nil {
 				b.Fatal(err)
 			}
-			s := prepare(b, d, p.upsert)
+			s := prepare(b, d, p.Upsert)
 			loop(b, func(i int) error { _, err := s.ExecContext(ctx, Key(i%FixtureKeys), setValue); return err })
 		})
 	})
@@ -138,8 +138,8 @@ func Commit(b *testing.B, engines ...*Engine) {
 		})
 		b.Run(fmt.Sprintf("n=%d/impl=plain", CommitSize), func(b *testing.B) {
 			d := e.freshDict(b)
-			p := plainFor(d)
-			if err := p.ensure(ctx); err != nil {
+			p := PlainFor(d)
+			if err := p.Ensure(ctx); err != nil {
 				b.Fatal(err)
 			}
 			s := prepare(b, d, p.multiUpsert(d, CommitSize))
@@ -187,11 +187,11 @@ func Writers(b *testing.B, engines ...*Engine) {
 				})
 				b.Run(name+"/impl=plain", func(b *testing.B) {
 					d := e.freshDict(b)
-					p := plainFor(d)
-					if err := p.ensure(ctx); err != nil {
+					p := PlainFor(d)
+					if err := p.Ensure(ctx); err != nil {
 						b.Fatal(err)
 					}
-					s := prepare(b, d, p.upsert)
+					s := prepare(b, d, p.Upsert)
 					parallel(b, writers, batch, func(w, i int) error {
 						return inTx(ctx, d, func(tx *sql.Tx) error {
 							ts := tx.StmtContext(ctx, s)
