@@ -4,7 +4,9 @@
 GO          ?= go
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 BENCH       ?= .
-BENCHCOUNT  ?= 6
+BENCHCOUNT  ?= 5
+BENCHTIME   ?= 500ms
+MANCOUNT    ?= 3
 FUZZTIME    ?= 10s
 
 .PHONY: all test test-unit test-integration fuzz bench demo lint fmt
@@ -29,10 +31,22 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzKey$$' -fuzztime $(FUZZTIME) ./sqldict/
 	$(GO) test -run '^$$' -fuzz '^FuzzValue$$' -fuzztime $(FUZZTIME) ./sqldict/
 
-## bench: benchmarks with -benchmem; raw output in bench/ for benchstat.
+## bench: the performance report (issue 7). Raw `go test -bench` output per
+## engine in bench/raw-<engine>.txt (compare runs with benchstat), the
+## man-page benchmark in bench/raw-manpages.txt, and the ratio tables in
+## bench/summary.md. Knobs: BENCH (regexp of top-level benchmarks),
+## BENCHTIME, BENCHCOUNT, MANCOUNT. Server engines run from the integration
+## module when it is present and its servers answer.
 bench:
 	@mkdir -p bench
-	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem -count $(BENCHCOUNT) -timeout 60m ./... | tee bench/sqlite.txt
+	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem -benchtime $(BENCHTIME) -count $(BENCHCOUNT) -timeout 60m ./sqldict/ | tee bench/raw-sqlite.txt
+	@if [ -f integration_test/bench_test.go ]; then \
+		for e in mariadb postgres; do \
+			(cd integration_test && $(GO) test -run '^$$' -bench '$(BENCH)/engine='$$e -benchmem -benchtime $(BENCHTIME) -count $(BENCHCOUNT) -timeout 60m .) | tee bench/raw-$$e.txt; \
+		done; \
+	else echo "integration_test: no benchmarks yet, server engines skipped"; rm -f bench/raw-mariadb.txt bench/raw-postgres.txt; fi
+	$(GO) run ./cmd/sqldict-manbench -count $(MANCOUNT) -bench bench/raw-manpages.txt
+	$(GO) run ./internal/benchreport bench/raw-*.txt | tee bench/summary.md
 
 ## demo: a scripted session of the sqldict CLI on a fresh SQLite file.
 demo:

@@ -24,7 +24,7 @@ type Engine struct {
 	Drop func(tb testing.TB, table string)
 
 	mu       sync.Mutex
-	fixtures map[string]bool // tables checked or built in this process
+	fixtures map[string]*sqldict.Dict // fixtures opened in this process
 	fresh    int
 }
 
