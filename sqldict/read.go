@@ -207,6 +207,13 @@ func (r reader) bounds(rg Range) (from, until, after string, err error) {
 	if rg.Prefix != "" {
 		until = min(until, rg.Prefix+r.d.maxKey)
 	}
+	if after != "" {
+		// Also as a lower bound the engine seeks to: SQLite's planner seeks
+		// on one lower bound (from) and filters the other, so every page of
+		// a scan re-read all the keys before it and All was quadratic.
+		// Keys hold no NUL, so after+"\x01" is the least key above after.
+		from = max(from, after+"\x01")
+	}
 	return from, until, after, nil
 }
 

@@ -123,7 +123,7 @@ func testValues(t *testing.T, open Opener) {
 // PAD SPACE collations would fold), case, multi-byte characters.
 var hostile = []string{
 	"a", "a ", "a  ", "A", "a%", "a_", "a\\", "a'", "a\"", "'; DROP TABLE x; --",
-	"é", "e\u0301", "日本", "🙂", "\U0010FFFF", "a\tb", "a\nb", "z",
+	"é", "e\u0301", "日本", "🙂", "\U0010FFFF", "a\tb", "a\nb", "z", "a\x01",
 }
 
 func testKeys(t *testing.T, open Opener) {
@@ -196,6 +196,10 @@ func testKeys(t *testing.T, open Opener) {
 		after = page[len(page)-1]
 	}
 	wantKeys(t, paged, nil, want...)
+	// The key right above After is not skipped (the core seeks to
+	// After+"\x01": the least key above it).
+	keys, err = d.KeysIn(bg, sqldict.Range{After: "a", Limit: 2})
+	wantKeys(t, keys, err, "a\x01", "a\tb")
 }
 
 func testCommit(t *testing.T, open Opener) {
