@@ -207,14 +207,18 @@ func (r reader) bounds(rg Range) (from, until, after string, err error) {
 	if rg.Prefix != "" {
 		until = min(until, rg.Prefix+r.d.maxKey)
 	}
-	if after != "" {
-		// Also as a lower bound the engine seeks to: SQLite's planner seeks
-		// on one lower bound (from) and filters the other, so every page of
-		// a scan re-read all the keys before it and All was quadratic.
-		// Keys hold no NUL, so after+"\x01" is the least key above after.
-		from = max(from, after+"\x01")
+	return seekFrom(from, after), until, after, nil
+}
+
+// seekFrom folds after into the lower bound from, so that the engine seeks
+// to it: SQLite's planner seeks on one lower bound (from) and filters the
+// other, so each page of a scan re-read all the keys before it and All was
+// quadratic. Keys hold no NUL, so after+"\x01" is the least key above after.
+func seekFrom(from, after string) string {
+	if after == "" {
+		return from
 	}
-	return from, until, after, nil
+	return max(from, after+"\x01")
 }
 
 // fromHead reports whether the listing can be read from the head table: at
@@ -393,6 +397,7 @@ func (r reader) entries(ctx context.Context, rg Range) iter.Seq2[Entry, error] {
 				return
 			}
 			after = batch[len(batch)-1].Key
+			from = seekFrom(from, after)
 		}
 	}
 }
