@@ -129,8 +129,32 @@ func (*Dialect) Queries(table string) dialects.Queries {
 		SequenceAt: r.Replace(`SELECT sequence_number FROM {T} WHERE created <= ?1 ORDER BY created DESC, sequence_number DESC LIMIT 1`),
 		Insert:     r.Replace(`INSERT INTO {T} ({COLS}) VALUES `),
 		PruneKey:   r.Replace(`DELETE FROM {T} WHERE label = ?1 AND sequence_number < ?2`),
+
+		PrunePlan: r.Replace(`WITH RECURSIVE k(label) AS (` +
+			`SELECT (SELECT label FROM {T} WHERE label > ?1 ORDER BY label LIMIT 1) ` +
+			`UNION ALL ` +
+			`SELECT (SELECT label FROM {T} WHERE label > k.label ORDER BY label LIMIT 1) FROM k WHERE k.label IS NOT NULL ` +
+			`LIMIT ?3) ` +
+			`SELECT k.label, ` +
+			`(SELECT version FROM {T} j WHERE j.label = k.label ORDER BY version LIMIT 1), ` +
+			`(SELECT version FROM {T} j WHERE j.label = k.label ORDER BY version DESC LIMIT 1), ` +
+			`(SELECT version FROM {T} j WHERE j.label = k.label AND j.sequence_number <= ?2 ORDER BY j.sequence_number DESC LIMIT 1), ` +
+			`(SELECT sequence_number FROM {T} j WHERE j.label = k.label ORDER BY j.sequence_number DESC LIMIT 1), ` +
+			`(SELECT is_deleted FROM {T} j WHERE j.label = k.label ORDER BY j.sequence_number DESC LIMIT 1) ` +
+			`FROM k WHERE k.label IS NOT NULL`),
+		PruneEdge: r.Replace(`SELECT version, sequence_number, is_deleted FROM {T} WHERE label = ?1 AND version >= ?2 AND version <= ?3 ORDER BY version`),
+		PruneRows: r.Replace(`DELETE FROM {T} WHERE label = ?1 AND version < ?2`),
+
+		Checkpoint: `PRAGMA wal_checkpoint(TRUNCATE)`,
+		FreePages:  `SELECT CASE WHEN (SELECT auto_vacuum FROM pragma_auto_vacuum) = 2 THEN (SELECT freelist_count FROM pragma_freelist_count) ELSE 0 END`,
+		Shrink:     `PRAGMA incremental_vacuum(` + shrinkPages + `)`,
+		Vacuum:     `VACUUM`,
 	}
 }
+
+// shrinkPages is how many free pages one Shrink returns to the file system:
+// 2 048 pages of 4 KiB, a few milliseconds of work.
+const shrinkPages = "2048"
 
 // skipScan walks the distinct labels in [from, until) above after, one index
 // seek per label. Parameters ?1 from, ?2 until, ?3 after.
