@@ -12,6 +12,11 @@ func Run(t *testing.T, open sqldicttest.Opener) {
 		name string
 		fn   func(t *testing.T, open sqldicttest.Opener)
 	}{
+		{"HorizonRule", testHorizonRule},
+		{"KeepVersions", testKeepVersions},
+		{"Errors", testErrors},
+		{"Concurrent", testConcurrent},
+		{"Pruner", testPruner},
 		{"Model", testModel},
 	}
 	for _, tc := range tests {
