@@ -8,7 +8,7 @@ import (
 )
 
 // DefaultPruneLimit is PruneRule.Limit when it is zero.
-const DefaultPruneLimit = 2000
+const DefaultPruneLimit = 250
 
 // PruneRule selects the rows one PruneBatch removes, in sequence terms.
 // Package prune turns retention policies into rules; the zero value
@@ -136,53 +136,75 @@ func (p keyPlan) cut(through, dropThrough int64, keep int) int64 {
 	return cut
 }
 
+// planChunk is how many keys the first plan query of a batch examines;
+// each further query doubles it. A batch that fills its row limit within the
+// first keys does not pay for examining Limit of them.
+const planChunk = 32
+
 func (d *Dict) pruneBatch(w *wtx, rule PruneRule) (PruneResult, error) {
 	through, drop := min(rule.Through, w.lastSeq), min(rule.DropThrough, w.lastSeq)
 	res := PruneResult{Next: rule.After}
-	plans, err := d.prunePlan(w, rule.After, through, rule.Limit)
-	if err != nil {
-		return res, err
-	}
-	res.Done = len(plans) < rule.Limit
 	horizon := w.horizon
-	for _, p := range plans {
-		cut := p.cut(through, drop, rule.KeepVersions)
-		if cut <= p.lo {
-			res.Next = p.label
-			continue
-		}
-		capped := false
-		if left := int64(rule.Limit) - res.Removed; cut-p.lo > left {
-			cut, capped = p.lo+left, true
-		}
-		h, err := d.pruneHorizon(w, p, cut)
+	examined, chunk := 0, planChunk
+	for examined < rule.Limit && res.Removed < int64(rule.Limit) {
+		n := min(chunk, rule.Limit-examined)
+		chunk *= 2
+		plans, err := d.prunePlan(w, res.Next, through, n)
 		if err != nil {
 			return res, err
 		}
-		r, err := w.exec(d.q.PruneRows, p.label, cut)
-		if err != nil {
-			return res, fmt.Errorf("prune %q below version %d: %w", p.label, cut, err)
+		examined += len(plans)
+		for _, p := range plans {
+			cut := p.cut(through, drop, rule.KeepVersions)
+			if cut <= p.lo {
+				res.Next = p.label
+				continue
+			}
+			capped := false
+			if left := int64(rule.Limit) - res.Removed; cut-p.lo > left {
+				cut, capped = p.lo+left, true
+			}
+			h, err := d.pruneHorizon(w, p, cut)
+			if err != nil {
+				return res, err
+			}
+			r, err := w.exec(d.q.PruneRows, p.label, cut)
+			if err != nil {
+				return res, fmt.Errorf("prune %q below version %d: %w", p.label, cut, err)
+			}
+			removed, err := r.RowsAffected()
+			if err != nil {
+				return res, fmt.Errorf("prune %q: %w", p.label, err)
+			}
+			res.Removed += removed
+			res.Keys++
+			horizon = max(horizon, h)
+			if capped {
+				// The key has more to remove: the next batch examines it
+				// again.
+				return res.commit(w, horizon), nil
+			}
+			res.Next = p.label
+			if res.Removed >= int64(rule.Limit) {
+				return res.commit(w, horizon), nil
+			}
 		}
-		n, err := r.RowsAffected()
-		if err != nil {
-			return res, fmt.Errorf("prune %q: %w", p.label, err)
-		}
-		res.Removed += n
-		res.Keys++
-		horizon = max(horizon, h)
-		if capped {
-			// The key has more to remove: the next batch examines it again.
-			res.Done = false
+		if len(plans) < n {
+			res.Done = true // the scan passed the last key
 			break
 		}
-		res.Next = p.label
 	}
+	return res.commit(w, horizon), nil
+}
+
+// commit records in w what the batch did.
+func (res PruneResult) commit(w *wtx, horizon int64) PruneResult {
 	if res.Removed > 0 {
 		w.changed = true
 		w.horizon = horizon
 	}
 	res.Horizon = w.horizon
-	return res, nil
+	return res
 }
 
 func (d *Dict) prunePlan(w *wtx, after string, through int64, limit int) ([]keyPlan, error) {
