@@ -3,6 +3,8 @@ module github.com/sqldict/sqldict
 go 1.25.11
 
 require (
+	github.com/aymanbagabas/go-udiff v0.4.1
+	github.com/bluekeyes/go-gitdiff v0.9.0
 	github.com/golang-migrate/migrate/v4 v4.20.1
 	github.com/mattn/go-sqlite3 v1.14.53
 	gorm.io/driver/sqlite v1.6.0

@@ -68,6 +68,11 @@ func buildFixture(path, vacuum string) error {
 	if err != nil {
 		return fmt.Errorf("build fixture: %w", err)
 	}
+	_, err = d.DB().ExecContext(ctx, `INSERT INTO sqldict_head (label, sequence_number, version, is_deleted) `+
+		`SELECT label, MAX(sequence_number), MAX(version), 0 FROM sqldict GROUP BY label`)
+	if err != nil {
+		return fmt.Errorf("build fixture head: %w", err)
+	}
 	_, err = d.DB().ExecContext(ctx, `UPDATE sqldict_meta SET last_seq = ?1, last_created = ?2`, benchRows, created)
 	if err != nil {
 		return err

@@ -176,6 +176,11 @@ func (d *Dict) pruneBatch(w *wtx, rule PruneRule) (PruneResult, error) {
 			if err != nil {
 				return res, fmt.Errorf("prune %q: %w", p.label, err)
 			}
+			if cut > p.hi {
+				if _, err := w.exec(d.q.HeadDelete, p.label); err != nil {
+					return res, fmt.Errorf("drop head of %q: %w", p.label, err)
+				}
+			}
 			res.Removed += removed
 			res.Keys++
 			horizon = max(horizon, h)

@@ -20,22 +20,31 @@
 //
 // # Plans
 //
-// Keys, Len and the entry scan at any sequence are a skip scan: a recursive
-// CTE steps from one distinct label to the next through the covering index
-// (label, sequence_number, is_deleted), and for each label seeks its newest
-// row at or below the bound in the same index. EXPLAIN QUERY PLAN on a
-// journal of 10 000 keys × 100 versions:
+// At the head, Keys, Len and the entry scan read the head table (one row per
+// key, WITHOUT ROWID, keyed by label), so their cost does not depend on the
+// history depth. At an older sequence they are a skip scan: a recursive CTE
+// steps from one distinct label to the next through an index on label, and
+// for each label seeks its newest row at or below the bound in the covering
+// index (label, sequence_number, is_deleted). EXPLAIN QUERY PLAN on a
+// journal of 10 000 keys × 100 versions (SQLite 3.50, after ANALYZE):
 //
-//	CO-ROUTINE k
-//	  SETUP
-//	    SCALAR SUBQUERY 1: SEARCH t USING COVERING INDEX t_label_seq (label>?)
-//	  RECURSIVE STEP
-//	    SCAN k
-//	    CORRELATED SCALAR SUBQUERY 3: SEARCH t USING COVERING INDEX t_label_seq (label>?)
-//	SCAN k
-//	CORRELATED SCALAR SUBQUERY 5: SEARCH j USING COVERING INDEX t_label_seq (label=? AND sequence_number<?)
+//	KeysAt, CountAt:
+//	  CO-ROUTINE k
+//	    SETUP: SCALAR SUBQUERY 1: SEARCH t USING COVERING INDEX t_label_version (label>?)
+//	    RECURSIVE STEP: SCAN k; CORRELATED SCALAR SUBQUERY 3:
+//	      SEARCH t USING COVERING INDEX t_label_version (label>?)
+//	  SCAN k
+//	  CORRELATED SCALAR SUBQUERY 5: SEARCH j USING COVERING INDEX t_label_seq (label=? AND sequence_number<?)
+//	EntriesAt: the same, then SEARCH t USING INTEGER PRIMARY KEY (rowid=?)
+//	HeadKeys, HeadCount: SEARCH t_head USING PRIMARY KEY (label>? AND label<?)
+//	HeadEntries: SEARCH h USING PRIMARY KEY (label>? AND label<?);
+//	  SEARCH j USING INTEGER PRIMARY KEY (rowid=?)
+//	Latest: SEARCH t USING INDEX t_label_seq (label=?)
+//	LatestAt: SEARCH t USING INDEX t_label_seq (label=? AND sequence_number<?)
+//	SequenceAt: SEARCH t USING COVERING INDEX t_created (created<?)
 //
-// Each key costs two index seeks, O(keys · log rows), whatever the depth.
+// A skip scan costs two index seeks per key, O(keys · log rows); the
+// coroutine yields labels in index order, so the output needs no sort step.
 package sqlite
 
 import (
@@ -114,8 +123,16 @@ func (*Dialect) Queries(table string) dialects.Queries {
 		LatestAt: r.Replace(`SELECT m.horizon, m.last_seq, j.item, j.is_deleted FROM {M} m LEFT JOIN (` +
 			`SELECT item, is_deleted FROM {T} WHERE label = ?1 AND sequence_number <= ?2 ` +
 			`ORDER BY sequence_number DESC LIMIT 1) j ON 1 = 1 WHERE m.id = 1`),
-		EntryAt: r.Replace(`SELECT {COLS} FROM {T} WHERE label = ?1 AND sequence_number <= ?2 ORDER BY sequence_number DESC LIMIT 1`),
-		Current: r.Replace(`SELECT version, is_deleted FROM {T} WHERE label = ?1 ORDER BY sequence_number DESC LIMIT 1`),
+		EntryAt:        r.Replace(`SELECT {COLS} FROM {T} WHERE label = ?1 AND sequence_number <= ?2 ORDER BY sequence_number DESC LIMIT 1`),
+		Current:        r.Replace(`SELECT version, is_deleted FROM {H} WHERE label = ?1`),
+		CurrentIn:      r.Replace(`SELECT label, version, is_deleted FROM {H} WHERE label IN `),
+		HeadUpsert:     r.Replace(`INSERT INTO {H} (label, sequence_number, version, is_deleted) VALUES `),
+		HeadUpsertTail: ` ON CONFLICT (label) DO UPDATE SET sequence_number = excluded.sequence_number, version = excluded.version, is_deleted = excluded.is_deleted`,
+		HeadDelete:     r.Replace(`DELETE FROM {H} WHERE label = ?1`),
+		HeadKeys:       r.Replace(`SELECT label FROM {H} WHERE label >= ?1 AND label < ?2 AND label > ?3 AND is_deleted = 0 ORDER BY label LIMIT ?4`),
+		HeadCount:      r.Replace(`SELECT COUNT(*) FROM {H} WHERE label >= ?1 AND label < ?2 AND label > ?3 AND is_deleted = 0`),
+		HeadEntries: r.Replace(`SELECT {JCOLS} FROM {H} h CROSS JOIN {T} j ON j.sequence_number = h.sequence_number ` +
+			`WHERE h.label >= ?1 AND h.label < ?2 AND h.label > ?3 AND h.is_deleted = 0 ORDER BY h.label LIMIT ?4`),
 		Version: r.Replace(`SELECT {COLS} FROM {T} WHERE label = ?1 AND version = ?2`),
 		History: r.Replace(`SELECT {COLS} FROM {T} WHERE label = ?1 AND sequence_number <= ?2 ORDER BY sequence_number`),
 
@@ -130,18 +147,12 @@ func (*Dialect) Queries(table string) dialects.Queries {
 		Insert:     r.Replace(`INSERT INTO {T} ({COLS}) VALUES `),
 		PruneKey:   r.Replace(`DELETE FROM {T} WHERE label = ?1 AND sequence_number < ?2`),
 
-		PrunePlan: r.Replace(`WITH RECURSIVE k(label) AS (` +
-			`SELECT (SELECT label FROM {T} WHERE label > ?1 ORDER BY label LIMIT 1) ` +
-			`UNION ALL ` +
-			`SELECT (SELECT label FROM {T} WHERE label > k.label ORDER BY label LIMIT 1) FROM k WHERE k.label IS NOT NULL ` +
-			`LIMIT ?3) ` +
-			`SELECT k.label, ` +
-			`(SELECT version FROM {T} j WHERE j.label = k.label ORDER BY version LIMIT 1), ` +
-			`(SELECT version FROM {T} j WHERE j.label = k.label ORDER BY version DESC LIMIT 1), ` +
-			`(SELECT version FROM {T} j WHERE j.label = k.label AND j.sequence_number <= ?2 ORDER BY j.sequence_number DESC LIMIT 1), ` +
-			`(SELECT sequence_number FROM {T} j WHERE j.label = k.label ORDER BY j.sequence_number DESC LIMIT 1), ` +
-			`(SELECT is_deleted FROM {T} j WHERE j.label = k.label ORDER BY j.sequence_number DESC LIMIT 1) ` +
-			`FROM k WHERE k.label IS NOT NULL`),
+		PrunePlan: r.Replace(`SELECT h.label, ` +
+			`(SELECT version FROM {T} j WHERE j.label = h.label ORDER BY version LIMIT 1), ` +
+			`h.version, ` +
+			`(SELECT version FROM {T} j WHERE j.label = h.label AND j.sequence_number <= ?2 ORDER BY j.sequence_number DESC LIMIT 1), ` +
+			`h.sequence_number, h.is_deleted ` +
+			`FROM {H} h WHERE h.label > ?1 ORDER BY h.label LIMIT ?3`),
 		PruneEdge: r.Replace(`SELECT version, sequence_number, is_deleted FROM {T} WHERE label = ?1 AND version >= ?2 AND version <= ?3 ORDER BY version`),
 		PruneRows: r.Replace(`DELETE FROM {T} WHERE label = ?1 AND version < ?2`),
 

@@ -157,6 +157,20 @@ func CheckViews(t testing.TB, d *sqldict.Dict, m *sqldicttest.Model, horizon int
 		must(t, err)
 		CheckView(t, s, m.State(seq), keys)
 	}
+	// The head listings read the head table, which a drop must keep in step.
+	state := m.State(int64(len(m.Rows)))
+	want := make([]string, 0, len(state))
+	for k := range state {
+		want = append(want, k)
+	}
+	slices.Sort(want)
+	got, err := d.Keys(bg)
+	must(t, err)
+	n, err := d.Len(bg)
+	must(t, err)
+	if !slices.Equal(got, want) || n != len(want) {
+		t.Fatalf("at the head: Keys = %q, Len = %d; model %q", got, n, want)
+	}
 }
 
 // CheckView fails t unless s reads exactly as state, or (when pruned after
