@@ -161,6 +161,17 @@ type Queries struct {
 	// label, cut.
 	PruneRows string
 
+	// PauseCheckpoints, run on the writer connection inside a compaction
+	// batch, keeps that batch's COMMIT from checkpointing the write-ahead
+	// log while the core still holds its in-process writer lock;
+	// ResumeCheckpoints restores the connection's default afterwards, and
+	// CheckpointStep, run on another connection between batches, does the
+	// checkpointing without blocking writers. Empty on engines without the
+	// problem. SQLite: PRAGMA wal_autocheckpoint = 0, PRAGMA
+	// wal_autocheckpoint = 1000 (SQLite's default) and PRAGMA
+	// wal_checkpoint(PASSIVE). No parameters.
+	PauseCheckpoints, ResumeCheckpoints, CheckpointStep string
+
 	// Space reclamation after compaction (sqldict's Reclaim). Each is
 	// optional: an empty text means the engine needs no such step.
 

@@ -10,8 +10,9 @@ import (
 	"github.com/sqldict/sqldict/sqldict"
 )
 
-// DefaultBatchSize is Policy.BatchSize when it is zero: small enough that a
-// batch holds the journal's write lock for a few milliseconds.
+// DefaultBatchSize is Policy.BatchSize when it is zero: on SQLite it
+// compacts well over 100 000 rows/s while writers' p99 commit latency stays
+// far below 50 ms (see the package benchmarks).
 const DefaultBatchSize = sqldict.DefaultPruneLimit
 
 // Policy says which history Compact removes. The zero value removes
@@ -54,9 +55,10 @@ type Policy struct {
 	// deletion and a compaction.
 	DropDeleted bool
 
-	// BatchSize bounds the rows one transaction removes and the keys it
-	// examines: the knob between compaction speed and how long writers
-	// wait behind a batch. Zero: DefaultBatchSize.
+	// BatchSize bounds the rows one transaction removes (and the keys it
+	// examines, up to sqldict.MaxPruneKeys): the knob between compaction
+	// speed and how long writers wait behind a batch. Zero:
+	// DefaultBatchSize.
 	BatchSize int
 
 	// Reclaim says how Compact returns freed space to the file system on

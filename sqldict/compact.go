@@ -7,8 +7,13 @@ import (
 	"math"
 )
 
-// DefaultPruneLimit is PruneRule.Limit when it is zero.
-const DefaultPruneLimit = 250
+// DefaultPruneLimit is PruneRule.Limit when it is zero: on SQLite a batch of
+// that many rows holds the write lock for a few tens of milliseconds.
+const DefaultPruneLimit = 5000
+
+// MaxPruneKeys bounds the keys one batch examines, so that a batch finding
+// little to remove still ends quickly.
+const MaxPruneKeys = 1024
 
 // PruneRule selects the rows one PruneBatch removes, in sequence terms.
 // Package prune turns retention policies into rules; the zero value
@@ -40,9 +45,9 @@ type PruneRule struct {
 	// batch's PruneResult.Next.
 	After string
 
-	// Limit bounds both the rows one batch removes and the keys it
-	// examines, and so how long it holds the journal's write lock. Zero:
-	// DefaultPruneLimit.
+	// Limit bounds the rows one batch removes, and so how long it holds
+	// the journal's write lock; a batch also examines at most
+	// min(Limit, MaxPruneKeys) keys. Zero: DefaultPruneLimit.
 	Limit int
 }
 
@@ -100,16 +105,48 @@ func (d *Dict) PruneBatch(ctx context.Context, rule PruneRule) (PruneResult, err
 		st, err := d.Stat(ctx)
 		return PruneResult{Horizon: st.Horizon, Next: rule.After, Done: true}, err
 	}
+	// A batch rewrites many pages; SQLite's automatic checkpoint would copy
+	// them into the database file inside the batch's COMMIT, while writers
+	// of this process still wait for it. Checkpoint after the lock instead.
+	pause := d.q.PauseCheckpoints != "" && d.q.BeginWrite != "" && d.q.SerialWrites
 	var res PruneResult
 	err := d.update(ctx, func(w *wtx) error {
+		if pause {
+			if _, err := w.exec(d.q.PauseCheckpoints); err != nil {
+				return fmt.Errorf("pause checkpoints: %w", err)
+			}
+		}
 		var err error
 		res, err = d.pruneBatch(w, rule)
 		return err
 	})
+	if pause {
+		d.resumeCheckpoints(ctx, err == nil && res.Removed > 0)
+	}
 	if err != nil {
 		return PruneResult{}, err
 	}
 	return res, nil
+}
+
+// resumeCheckpoints checkpoints what a batch wrote, without blocking
+// writers, then restores automatic checkpoints on the writer connection.
+func (d *Dict) resumeCheckpoints(ctx context.Context, wrote bool) {
+	ctx = context.WithoutCancel(ctx)
+	if wrote && d.q.CheckpointStep != "" {
+		if err := drain(d.db.QueryContext(ctx, d.q.CheckpointStep)); err != nil {
+			d.opts.Logger.DebugContext(ctx, "sqldict: checkpoint after prune batch", "table", d.opts.Table, "err", err)
+		}
+	}
+	d.wmu <- struct{}{}
+	defer func() { <-d.wmu }()
+	if d.wconn == nil || d.closed.Load() {
+		return // a new writer connection starts with the default
+	}
+	if _, err := d.wconn.ExecContext(ctx, d.q.ResumeCheckpoints); err != nil {
+		d.opts.Logger.DebugContext(ctx, "sqldict: resume checkpoints", "table", d.opts.Table, "err", err)
+		d.dropConn() // never leave a writer connection without checkpoints
+	}
 }
 
 // keyPlan is what PrunePlan says of one key.
@@ -146,8 +183,9 @@ func (d *Dict) pruneBatch(w *wtx, rule PruneRule) (PruneResult, error) {
 	res := PruneResult{Next: rule.After}
 	horizon := w.horizon
 	examined, chunk := 0, planChunk
-	for examined < rule.Limit && res.Removed < int64(rule.Limit) {
-		n := min(chunk, rule.Limit-examined)
+	keys := min(rule.Limit, MaxPruneKeys)
+	for examined < keys && res.Removed < int64(rule.Limit) {
+		n := min(chunk, keys-examined)
 		chunk *= 2
 		plans, err := d.prunePlan(w, res.Next, through, n)
 		if err != nil {

@@ -156,6 +156,10 @@ func (*Dialect) Queries(table string) dialects.Queries {
 		PruneEdge: r.Replace(`SELECT version, sequence_number, is_deleted FROM {T} WHERE label = ?1 AND version >= ?2 AND version <= ?3 ORDER BY version`),
 		PruneRows: r.Replace(`DELETE FROM {T} WHERE label = ?1 AND version < ?2`),
 
+		PauseCheckpoints:  `PRAGMA wal_autocheckpoint = 0`,
+		ResumeCheckpoints: `PRAGMA wal_autocheckpoint = 1000`,
+		CheckpointStep:    `PRAGMA wal_checkpoint(PASSIVE)`,
+
 		Checkpoint: `PRAGMA wal_checkpoint(TRUNCATE)`,
 		FreePages:  `SELECT CASE WHEN (SELECT auto_vacuum FROM pragma_auto_vacuum) = 2 THEN (SELECT freelist_count FROM pragma_freelist_count) ELSE 0 END`,
 		Shrink:     `PRAGMA incremental_vacuum(` + shrinkPages + `)`,

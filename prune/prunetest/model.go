@@ -220,3 +220,27 @@ func batchByBatch(t testing.TB, r *rand.Rand, d *sqldict.Dict, m *sqldicttest.Mo
 	}
 	t.Fatalf("pass of %+v did not end", rule)
 }
+
+// testPruneOnWrite: with Options.PruneOnWrite every write prunes its keys;
+// the horizon is exactly the rule's, every point is exact or ErrPruned, and
+// a compaction on top (drops included) keeps it so.
+func testPruneOnWrite(t *testing.T, open sqldicttest.Opener) {
+	seed := sqldicttest.Seed(t)
+	r := rand.New(rand.NewPCG(seed, seed^0x0b))
+	const keys = 8
+	space := KeySpace(keys)
+	d := sqldicttest.NewDict(t, open, sqldict.Options{PruneOnWrite: true})
+	m := &sqldicttest.Model{}
+	for range 5 {
+		write(t, r, d, m, 10+r.IntN(30), keys)
+		h, _ := CheckHorizon(t, d, m)
+		CheckViews(t, d, m, h, space)
+	}
+	res, err := prune.Compact(bg, d, prune.Policy{DropDeleted: true, Through: int64(len(m.Rows))})
+	must(t, err)
+	h, _ := CheckHorizon(t, d, m)
+	if res.Horizon != h {
+		t.Fatalf("Compact horizon %d, journal %d", res.Horizon, h)
+	}
+	CheckViews(t, d, m, h, space)
+}

@@ -18,6 +18,7 @@ func Run(t *testing.T, open sqldicttest.Opener) {
 		{"Concurrent", testConcurrent},
 		{"Pruner", testPruner},
 		{"Model", testModel},
+		{"PruneOnWrite", testPruneOnWrite},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
