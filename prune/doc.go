@@ -62,19 +62,18 @@
 //
 // Compact runs one write transaction per batch of at most BatchSize rows
 // (and at most sqldict.MaxPruneKeys keys examined), through
-// Dict.PruneBatch: each batch locks
-// the journal's meta row like any writer, decides what to remove from what
-// the journal holds at that moment, deletes it, moves the horizon and
-// commits. Writers therefore wait at most one batch; BatchSize is the knob
-// between compaction speed and writer stalls (DefaultBatchSize keeps the
-// writer p99 under 50 ms on SQLite, see the benchmarks). On SQLite a batch's
-// COMMIT does not checkpoint the write-ahead log; the compactor checkpoints
-// (PASSIVE) after releasing the lock, so writers do not wait for the copy.
-// A batch that finds
-// its work done (another process compacted first) removes nothing and
-// succeeds, so any number of compactors may run against one journal, in one
-// process or many; a compactor killed mid-batch leaves the batch rolled back
-// and the journal consistent, and the next compaction finishes the job.
+// Dict.PruneBatch: each batch locks the journal's meta row like any writer,
+// decides what to remove from what the journal holds at that moment,
+// deletes it, moves the horizon and commits. Writers therefore wait at most
+// one batch; BatchSize is the knob between compaction speed and writer
+// stalls (DefaultBatchSize keeps the writer p99 under 50 ms on SQLite, see
+// the benchmarks). On SQLite a batch's COMMIT does not checkpoint the
+// write-ahead log; the compactor checkpoints (PASSIVE) after releasing the
+// lock, so writers do not wait for the copy. A batch that finds its work
+// done (another process compacted first) removes nothing and succeeds, so
+// any number of compactors may run against one journal, in one process or
+// many; a compactor killed mid-batch leaves that batch rolled back and the
+// journal consistent, and the next compaction finishes the job.
 //
 // Run and Start run Compact every interval in the background, logging to an
 // injected *slog.Logger. Errors are logged and retried with backoff, never
