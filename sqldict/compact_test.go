@@ -15,7 +15,7 @@ import (
 // the next batches, and the pass ends with Done.
 func TestDict_PruneBatch_Limits(t *testing.T) {
 	ctx := context.Background()
-	d := sqldicttest.NewDict(t, openSQLite, sqldict.Options{})
+	d := sqldicttest.NewDict(t, sqldicttest.OpenSQLite, sqldict.Options{})
 	for i := range 10 {
 		must(t, d.Set(ctx, "big", fmt.Appendf(nil, "%d", i))) // 1..10
 	}
@@ -58,14 +58,14 @@ func TestDict_PruneBatch_Limits(t *testing.T) {
 
 func TestDict_PruneBatch_Errors(t *testing.T) {
 	ctx := context.Background()
-	d := sqldicttest.NewDict(t, openSQLite, sqldict.Options{})
+	d := sqldicttest.NewDict(t, sqldicttest.OpenSQLite, sqldict.Options{})
 	must(t, d.Set(ctx, "a", []byte("1")))
 	for _, r := range []sqldict.PruneRule{{Through: -1}, {DropThrough: -1}, {KeepVersions: -1}, {Limit: -1}} {
 		if _, err := d.PruneBatch(ctx, r); !errors.Is(err, sqldict.ErrInvalidArgument) {
 			t.Fatalf("PruneBatch(%+v) = %v, want ErrInvalidArgument", r, err)
 		}
 	}
-	ro := openSQLite(t, sqldict.Options{Table: d.Table(), ReadOnly: true})
+	ro := sqldicttest.OpenSQLite(t, sqldict.Options{Table: d.Table(), ReadOnly: true})
 	if _, err := ro.PruneBatch(ctx, sqldict.PruneRule{Through: 1}); !errors.Is(err, sqldict.ErrReadOnly) {
 		t.Fatalf("read-only PruneBatch = %v", err)
 	}

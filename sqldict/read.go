@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"iter"
 	"math"
+	"sync/atomic"
 )
 
 // Range selects keys for KeysIn, LenIn and AllIn. The zero value selects
@@ -170,14 +171,18 @@ func (d *Dict) Version(ctx context.Context, key string, v int64) (Entry, error) 
 // prune horizon after each query: a read that raced a prune is refused, not
 // answered from a half-pruned journal.
 type reader struct {
-	d           *Dict
-	bound       int64
-	pinned      bool
-	journalOnly bool // the head moved past bound: skip-scan the journal
+	d      *Dict
+	bound  int64
+	pinned bool
+	// moved is set once a commit followed bound: from then on the head
+	// table no longer shows the pinned state. Shared by copies.
+	moved *atomic.Bool
 }
 
-func (d *Dict) head() reader        { return reader{d: d, bound: math.MaxInt64} }
-func (d *Dict) at(seq int64) reader { return reader{d: d, bound: seq, pinned: true} }
+func (d *Dict) head() reader { return reader{d: d, bound: math.MaxInt64} }
+func (d *Dict) at(seq int64) reader {
+	return reader{d: d, bound: seq, pinned: true, moved: new(atomic.Bool)}
+}
 func (r reader) label() string {
 	if r.pinned {
 		return fmt.Sprintf(" at sequence %d", r.bound)
@@ -212,21 +217,25 @@ func (r reader) fromHead(ctx context.Context) (bool, error) {
 	if !r.pinned {
 		return true, nil
 	}
-	if r.journalOnly {
+	if r.moved.Load() {
 		return false, nil
 	}
 	st, err := r.d.Stat(ctx)
 	if err != nil {
 		return false, err
 	}
-	return st.Sequence == r.bound, nil
+	if st.Sequence != r.bound {
+		r.moved.Store(true)
+		return false, nil
+	}
+	return true, nil
 }
 
 // headStill confirms a pinned head-table read: the query's snapshot was
 // taken before this check, so when no commit followed the pinned sequence
 // by now, none had when the query ran and the head table showed exactly
 // the pinned state. Otherwise the reader is demoted to the journal.
-func (r *reader) headStill(ctx context.Context) (bool, error) {
+func (r reader) headStill(ctx context.Context) (bool, error) {
 	if !r.pinned {
 		return true, nil
 	}
@@ -237,7 +246,7 @@ func (r *reader) headStill(ctx context.Context) (bool, error) {
 	if st.Sequence == r.bound {
 		return true, nil
 	}
-	r.journalOnly = true
+	r.moved.Store(true)
 	return false, nil
 }
 
