@@ -3,6 +3,7 @@ package prune
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/sqldict/sqldict/sqldict"
 )
@@ -49,6 +50,15 @@ func Compact(ctx context.Context, d *sqldict.Dict, policy Policy) (Result, error
 			break
 		}
 		rule.After = b.Next
+		if pause := policy.pause(); pause > 0 && b.Removed > 0 {
+			t := time.NewTimer(pause)
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return res, fmt.Errorf("compact %s after key %q: %w", d.Table(), rule.After, ctx.Err())
+			case <-t.C:
+			}
+		}
 	}
 	if res.Removed > 0 && policy.Reclaim != ReclaimNone {
 		if err := d.Reclaim(ctx, policy.Reclaim == ReclaimFull); err != nil {
@@ -56,4 +66,14 @@ func Compact(ctx context.Context, d *sqldict.Dict, policy Policy) (Result, error
 		}
 	}
 	return res, nil
+}
+
+func (p Policy) pause() time.Duration {
+	switch {
+	case p.Pause < 0:
+		return 0
+	case p.Pause == 0:
+		return DefaultPause
+	}
+	return p.Pause
 }

@@ -69,8 +69,11 @@
 // stalls (DefaultBatchSize keeps the writer p99 under 50 ms on SQLite, see
 // the benchmarks). On SQLite a batch's COMMIT does not checkpoint the
 // write-ahead log; the compactor checkpoints (PASSIVE) after releasing the
-// lock, so writers do not wait for the copy. A batch that finds its work
-// done (another process compacted first) removes nothing and succeeds, so
+// lock, so writers do not wait for the copy. Between batches Compact pauses
+// briefly (Policy.Pause), because writers in other processes poll for
+// SQLite's lock and would otherwise rarely find it free. A batch that finds
+// its work done (another process compacted first) removes nothing and
+// succeeds, so
 // any number of compactors may run against one journal, in one process or
 // many; a compactor killed mid-batch leaves that batch rolled back and the
 // journal consistent, and the next compaction finishes the job.

@@ -61,10 +61,20 @@ type Policy struct {
 	// DefaultBatchSize.
 	BatchSize int
 
+	// Pause is how long Compact waits between batches that removed rows,
+	// so that writers in other processes get the journal's lock: on SQLite
+	// they poll for it with growing sleeps and would rarely find it free
+	// between two batches. (Writers in the compacting process queue for it
+	// fairly and need no pause.) Zero: DefaultPause; negative: no pause.
+	Pause time.Duration
+
 	// Reclaim says how Compact returns freed space to the file system on
 	// engines that need asking (SQLite). Zero: ReclaimAuto.
 	Reclaim Reclaim
 }
+
+// DefaultPause is Policy.Pause when it is zero.
+const DefaultPause = 5 * time.Millisecond
 
 // Reclaim selects what Compact does after removing rows to shrink the
 // database file. MySQL and PostgreSQL reuse freed space themselves; there

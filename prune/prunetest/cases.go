@@ -238,7 +238,8 @@ func testConcurrent(t *testing.T, open sqldicttest.Opener) {
 		compactng.Store(true)
 		st, err := compactor.Stat(ctx)
 		must(t, err)
-		p := prune.Policy{KeepVersions: 1 + passes%3, Through: st.Sequence - int64(passes%7), BatchSize: 16, DropDeleted: passes%2 == 0}
+		p := prune.Policy{KeepVersions: 1 + passes%3, Through: max(1, st.Sequence-int64(passes%7)), BatchSize: 16,
+			DropDeleted: passes%2 == 0, Pause: time.Millisecond}
 		if _, err := prune.Compact(ctx, compactor, p); err != nil {
 			t.Fatalf("Compact while writing: %v", err)
 		}

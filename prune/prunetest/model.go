@@ -80,6 +80,7 @@ func randomPolicy(r *rand.Rand, d *sqldict.Dict, head int64, allowDrop bool) pru
 	p.DropDeleted = allowDrop && r.IntN(2) == 0
 	p.BatchSize = r.IntN(12)
 	p.Reclaim = prune.Reclaim(r.IntN(3))
+	p.Pause = time.Duration(r.IntN(3)-1) * time.Millisecond
 	return p
 }
 
