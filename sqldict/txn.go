@@ -24,6 +24,9 @@ type wtx struct {
 	lastCreated time.Time
 	horizon     int64
 	now         time.Time // commit time of everything this transaction appends
+	// changed is set by fn when it changed the journal without appending
+	// (compaction), so that the transaction commits.
+	changed bool
 }
 
 // stmt returns q prepared for this transaction.
@@ -160,7 +163,7 @@ func (d *Dict) updateOnce(ctx context.Context, fn func(w *wtx) error) (err error
 	if err := fn(w); err != nil {
 		return err
 	}
-	if w.lastSeq == startSeq && w.horizon == startHorizon {
+	if w.lastSeq == startSeq && w.horizon == startHorizon && !w.changed {
 		return nil // nothing appended; the deferred rollback ends the transaction
 	}
 	created := w.lastCreated
