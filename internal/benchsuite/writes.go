@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -213,6 +214,7 @@ func Writers(b *testing.B, engines ...*Engine) {
 // commit calls fn(w, i). It reports writes per second.
 func parallel(b *testing.B, writers, batch int, fn func(w, i int) error) {
 	b.ReportAllocs()
+	runtime.GC()
 	var next atomic.Int64
 	var failed atomic.Pointer[error]
 	b.ResetTimer()
