@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 
 	"github.com/sqldict/sqldict/internal/benchsuite"
 	"github.com/sqldict/sqldict/sqldict"
@@ -135,9 +136,10 @@ type Target struct {
 
 // Targets returns sqldict and the plain table on each engine URL (engine
 // name → sqldict.OpenURL URL), then the file-per-key directory under tmp.
-// Tables are named manbench_<pid>; an SQLite URL gets a fresh file.
+// Tables are named manbench_<pid>_<run> and dropped after the run; on
+// SQLite every run gets a fresh file.
 func Targets(engines []string, urls map[string]string, tmp string) []Target {
-	table := fmt.Sprintf("manbench_%d", os.Getpid())
+	var runs atomic.Int64 // every run gets fresh tables (and SQLite files)
 	var ts []Target
 	for _, eng := range engines {
 		url := urls[eng]
@@ -158,6 +160,7 @@ func Targets(engines []string, urls map[string]string, tmp string) []Target {
 		}
 		ts = append(ts,
 			Target{Store: "sqldict", Engine: eng, Open: func(ctx context.Context) (Store, error) {
+				table := fmt.Sprintf("manbench_%d_%d", os.Getpid(), runs.Add(1))
 				d, err := open(ctx, table)
 				if err != nil {
 					return nil, err
@@ -169,7 +172,7 @@ func Targets(engines []string, urls map[string]string, tmp string) []Target {
 				return droppingStore{dictStore{d}, d}, nil
 			}},
 			Target{Store: "plain upsert", Engine: eng, Open: func(ctx context.Context) (Store, error) {
-				d, err := open(ctx, table+"_p")
+				d, err := open(ctx, fmt.Sprintf("manbench_%d_%d", os.Getpid(), runs.Add(1)))
 				if err != nil {
 					return nil, err
 				}
