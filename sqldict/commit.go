@@ -69,7 +69,10 @@ func (d *Dict) apply(w *wtx, writes []Write) ([]Entry, error) {
 	if err != nil {
 		return nil, err
 	}
-	prior := maps.Clone(states) // before this commit
+	var prior map[string]keyState // before this commit, for pruneWritten only
+	if d.opts.PruneOnWrite {
+		prior = maps.Clone(states)
+	}
 	entries := make([]Entry, len(writes))
 	for i, wr := range writes {
 		st := states[wr.Key]
