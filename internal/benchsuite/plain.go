@@ -80,14 +80,5 @@ func (p Plain) fill(ctx context.Context, n, r int) error {
 func (p Plain) multiUpsert(d *sqldict.Dict, n int) string {
 	head, tail, _ := strings.Cut(p.Upsert, " VALUES ")
 	_, tail, _ = strings.Cut(tail, ") ") // after the first row's group
-	var q strings.Builder
-	q.WriteString(head + " VALUES ")
-	for r := range n {
-		if r > 0 {
-			q.WriteByte(',')
-		}
-		fmt.Fprintf(&q, "(%s,%s)", d.Dialect().Placeholder(2*r+1), d.Dialect().Placeholder(2*r+2))
-	}
-	q.WriteString(" " + tail)
-	return q.String()
+	return head + " VALUES " + groups(d, n, 2) + " " + tail
 }
