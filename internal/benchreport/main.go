@@ -151,6 +151,7 @@ func ratios(w io.Writer, s series, e string) {
 	com := "BenchmarkCommit" + p + "/n=1000"
 	checks = append(checks,
 		check{what: "Set", a: set + "/impl=sqldict", b: set + "/impl=raw", unit: "ns/op", target: 1.5, baseline: "raw"},
+		check{what: "Set", a: set + "/impl=sqldict", b: set + "/impl=raw-journal", unit: "ns/op", baseline: "raw-journal"},
 		check{what: "Set", a: set + "/impl=sqldict", b: set + "/impl=plain", unit: "ns/op", target: 1.5, baseline: "plain"},
 		check{what: "Commit 1000 (rows/s)", a: com + "/impl=sqldict", b: com + "/impl=raw", unit: "rows/s", target: 0.7, atLeast: true, baseline: "raw"},
 		check{what: "Commit 1000 (rows/s)", a: com + "/impl=sqldict", b: com + "/impl=plain", unit: "rows/s", target: 1 / 1.5, atLeast: true, baseline: "plain"},
