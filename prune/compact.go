@@ -46,6 +46,9 @@ func Compact(ctx context.Context, d *sqldict.Dict, policy Policy) (Result, error
 		res.Removed += b.Removed
 		res.Keys += b.Keys
 		res.Horizon = b.Horizon
+		if policy.Progress != nil {
+			policy.Progress(res)
+		}
 		if b.Done {
 			break
 		}

@@ -55,6 +55,10 @@ type Policy struct {
 	// deletion and a compaction.
 	DropDeleted bool
 
+	// Progress, when set, is called after every batch with the totals so
+	// far, from the goroutine running Compact. Nil: no reports.
+	Progress func(Result)
+
 	// BatchSize bounds the rows one transaction removes (and the keys it
 	// examines, up to sqldict.MaxPruneKeys): the knob between compaction
 	// speed and how long writers wait behind a batch. Zero:
@@ -175,12 +179,18 @@ func keepForBound(keep time.Duration) time.Time {
 
 // sequenceAt resolves t like Dict.SequenceAt. A t the database's clock has
 // not reached yet (clocks of process and server disagree) resolves to the
-// newest commit so far, which is never later than the right answer.
+// newest commit so far, which is never later than the right answer; a t
+// behind the prune horizon resolves to 0, which selects nothing.
 func sequenceAt(ctx context.Context, d *sqldict.Dict, t time.Time) (int64, error) {
 	seq, err := d.SequenceAt(ctx, t)
-	if errors.Is(err, sqldict.ErrFuture) {
+	switch {
+	case errors.Is(err, sqldict.ErrFuture):
 		st, err := d.Stat(ctx)
 		return st.Sequence, err
+	case errors.Is(err, sqldict.ErrPruned):
+		// t lies behind the horizon, where the journal can no longer say
+		// which commit was current: remove nothing by this criterion.
+		return 0, nil
 	}
 	return seq, err
 }
