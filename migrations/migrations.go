@@ -37,7 +37,7 @@ import (
 	"github.com/sqldict/sqldict/dialects"
 )
 
-//go:embed sqlite
+//go:embed sqlite mysql postgres
 var files embed.FS
 
 // ErrSchemaTooNew is returned when a journal's schema version is newer than

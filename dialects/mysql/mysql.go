@@ -1,0 +1,209 @@
+package mysql
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
+
+	"github.com/sqldict/sqldict/dialects"
+)
+
+// TimeLayout is the text form in which created values are bound and read.
+const TimeLayout = "2006-01-02 15:04:05.000000"
+
+// timeFormat is TimeLayout for DATE_FORMAT.
+const timeFormat = `'%Y-%m-%d %H:%i:%s.%f'`
+
+// Dialect is MySQL 8 and MariaDB 10.11+. The zero value is ready to use.
+type Dialect struct{}
+
+var _ dialects.Dialect = (*Dialect)(nil)
+
+// Name returns "mysql".
+func (*Dialect) Name() string { return "mysql" }
+
+// Placeholder returns "?".
+func (*Dialect) Placeholder(int) string { return "?" }
+
+// EncodeTime formats t, in UTC, as TimeLayout text: a DATETIME(6) takes the
+// text verbatim, whatever the connection's loc and time_zone say. The zero
+// time is NULL (an empty journal's last_created).
+func (*Dialect) EncodeTime(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UTC().Format(TimeLayout)
+}
+
+// lockPoll is how long one GET_LOCK call waits; LockSchema calls it again
+// until it holds the lock or ctx ends, so cancellation is honoured.
+const lockPoll = 1
+
+// LockSchema takes the named lock GET_LOCK(name) on conn. MySQL DDL is not
+// transactional, so ok changes nothing: a failed migration is left dirty for
+// a person to look at.
+func (*Dialect) LockSchema(ctx context.Context, conn *sql.Conn, name string) (func(ok bool) error, error) {
+	for {
+		var got sql.NullInt64
+		if err := conn.QueryRowContext(ctx, "SELECT GET_LOCK(?, ?)", name, lockPoll).Scan(&got); err != nil {
+			return nil, fmt.Errorf("get_lock %s: %w", name, err)
+		}
+		if got.Valid && got.Int64 == 1 {
+			break
+		}
+		if !got.Valid {
+			return nil, fmt.Errorf("get_lock %s: server returned NULL", name)
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, fmt.Errorf("get_lock %s: %w", name, err)
+		}
+	}
+	return func(bool) error {
+		_, err := conn.ExecContext(context.WithoutCancel(ctx), "SELECT RELEASE_LOCK(?)", name)
+		return err
+	}, nil
+}
+
+// Server error numbers Classify knows.
+const (
+	erDupEntry         = 1062
+	erLockWaitTimeout  = 1205
+	erLockDeadlock     = 1213
+	erCheckread        = 1020 // MariaDB innodb_snapshot_isolation: "Record has changed since last read"
+	erServerShutdown   = 1053
+	erConnectionKilled = 1927 // MariaDB
+	erClientTimeout    = 4031 // MySQL 8: disconnected by the server for inactivity
+)
+
+// Classify maps deadlocks, lock wait timeouts, snapshot-isolation write
+// conflicts and SQLSTATE 40001 to dialects.ErrRetry, duplicate keys to
+// dialects.ErrDuplicate, and lost or refused connections to
+// dialects.ErrConnection.
+func (*Dialect) Classify(err error) error {
+	if err == nil {
+		return nil
+	}
+	var me *mysql.MySQLError
+	if errors.As(err, &me) {
+		state := string(me.SQLState[:])
+		switch {
+		case me.Number == erLockDeadlock || me.Number == erLockWaitTimeout || me.Number == erCheckread || state == "40001":
+			return &dialects.Classified{Class: dialects.ErrRetry, Err: err}
+		case me.Number == erDupEntry:
+			return &dialects.Classified{Class: dialects.ErrDuplicate, Err: err}
+		case me.Number == erServerShutdown || me.Number == erConnectionKilled || me.Number == erClientTimeout || strings.HasPrefix(state, "08"):
+			return &dialects.Classified{Class: dialects.ErrConnection, Err: err}
+		}
+		return err
+	}
+	if IsConnectionError(err) {
+		return &dialects.Classified{Class: dialects.ErrConnection, Err: err}
+	}
+	return err
+}
+
+// IsConnectionError reports whether err says the connection to the server is
+// gone or could not be made.
+func IsConnectionError(err error) bool {
+	var ne net.Error
+	return errors.Is(err, mysql.ErrInvalidConn) ||
+		errors.Is(err, driver.ErrBadConn) ||
+		errors.Is(err, sql.ErrConnDone) ||
+		errors.Is(err, io.EOF) ||
+		errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, syscall.ECONNREFUSED) ||
+		errors.Is(err, syscall.ECONNRESET) ||
+		errors.Is(err, syscall.EPIPE) ||
+		errors.As(err, &ne)
+}
+
+// Queries returns the query texts for table.
+func (*Dialect) Queries(table string) dialects.Queries {
+	r := dialects.Renderer(table)
+	cols := func(a string) string {
+		return a + "sequence_number, " + a + "label, " + a + "item, " + a + "is_deleted, DATE_FORMAT(" + a + "created, " +
+			timeFormat + "), " + a + "version, " + a + "author, " + a + "comment"
+	}
+	return dialects.Queries{
+		WriteIsolation: sql.LevelReadCommitted,
+		ServerClock:    true,
+
+		Lock: r.Replace(`SELECT last_seq, DATE_FORMAT(last_created, ` + timeFormat + `), horizon, ` +
+			`DATE_FORMAT(UTC_TIMESTAMP(6), ` + timeFormat + `) FROM {M} WHERE id = 1 FOR UPDATE`),
+		Advance: r.Replace(`UPDATE {M} SET last_seq = ?, last_created = ?, horizon = ? WHERE id = 1`),
+		Head:    r.Replace(`SELECT last_seq, DATE_FORMAT(last_created, ` + timeFormat + `), horizon FROM {M} WHERE id = 1`),
+
+		Latest: r.Replace(`SELECT item, is_deleted FROM {T} WHERE label = ? ORDER BY sequence_number DESC LIMIT 1`),
+		LatestAt: r.Replace(`SELECT m.horizon, m.last_seq, j.item, j.is_deleted FROM {M} m LEFT JOIN (` +
+			`SELECT item, is_deleted FROM {T} WHERE label = ? AND sequence_number <= ? ` +
+			`ORDER BY sequence_number DESC LIMIT 1) j ON 1 = 1 WHERE m.id = 1`),
+		Current: r.Replace(`SELECT version, is_deleted FROM {T} WHERE label = ? ORDER BY sequence_number DESC LIMIT 1`),
+		Version: r.Replace(`SELECT ` + cols("") + ` FROM {T} WHERE label = ? AND version = ?`),
+		History: r.Replace(`SELECT ` + cols("") + ` FROM {T} WHERE label = ? AND sequence_number <= ? ORDER BY sequence_number`),
+
+		KeysAt: r.Replace(unbounded + skipScan(true) +
+			`SELECT ` + hint + `k.label FROM k CROSS JOIN p WHERE k.label < p.hi AND k.n < p.lim AND ` + liveAt + ` ORDER BY k.label`),
+		CountAt: r.Replace(unbounded + skipScan(false) +
+			`SELECT ` + hint + `COUNT(*) FROM k CROSS JOIN p WHERE k.label < p.hi AND ` + liveAt),
+		EntriesAt: r.Replace(unbounded + skipScan(true) +
+			`, h AS (SELECT (SELECT j.sequence_number FROM {T} j WHERE j.label = k.label AND j.sequence_number <= p.bnd ` +
+			`ORDER BY j.sequence_number DESC LIMIT 1) AS s FROM k CROSS JOIN p WHERE k.label < p.hi AND k.n < p.lim) ` +
+			`SELECT ` + hint + cols("t.") + ` FROM h JOIN {T} t ON t.sequence_number = h.s WHERE t.is_deleted = 0 ORDER BY t.label`),
+
+		Log:        r.Replace(`SELECT ` + cols("") + ` FROM {T} WHERE sequence_number > ? AND sequence_number <= ? ORDER BY sequence_number LIMIT ?`),
+		SequenceAt: r.Replace(`SELECT sequence_number FROM {T} WHERE created <= ? ORDER BY created DESC, sequence_number DESC LIMIT 1`),
+		Insert:     r.Replace(`INSERT INTO {T} ({COLS}) VALUES `),
+		PruneKey:   r.Replace(`DELETE FROM {T} WHERE label = ? AND sequence_number < ?`),
+	}
+}
+
+// The skip scan recurses once per distinct label. MariaDB stops a recursive
+// CTE silently after max_recursive_iterations (1000 by default), MySQL fails
+// it after cte_max_recursion_depth (also 1000): both are lifted for the one
+// statement. Each engine reads only its own form: MySQL ignores /*M! */
+// comments and MariaDB before 12 ignores /*+ */ hints.
+const (
+	unbounded = `/*M!100300 SET STATEMENT max_recursive_iterations = 4294967295 FOR */ `
+	hint      = `/*+ SET_VAR(cte_max_recursion_depth = 4294967295) */ `
+)
+
+// skipScan walks the distinct labels in [lo, hi) above af, one index seek per
+// label. MySQL binds each ? once, in order, so the parameters enter through
+// the one-row table p: from, until, after, bound and, when limited, limit.
+//
+// A CTE is materialised whole before the outer LIMIT could stop it, so a
+// limited scan counts as it goes: n is the number of labels live at bnd
+// before this one, and the recursion stops at the first label with n = lim.
+// A page of a large journal costs O(page · log rows), not O(keys).
+func skipScan(limited bool) string {
+	params := `SELECT CAST(? AS BINARY) AS lo, CAST(? AS BINARY) AS hi, CAST(? AS BINARY) AS af, CAST(? AS SIGNED) AS bnd`
+	step, cond := ``, ``
+	if limited {
+		params += `, CAST(? AS SIGNED) AS lim`
+		step = `, k.n + COALESCE((SELECT 1 - j.is_deleted FROM {T} j WHERE j.label = k.label AND j.sequence_number <= p.bnd ` +
+			`ORDER BY j.sequence_number DESC LIMIT 1), 0)`
+		cond = ` AND k.n < p.lim`
+	} else {
+		step = `, 0`
+	}
+	return `WITH RECURSIVE p AS (` + params + `), ` +
+		`k (label, n) AS (` +
+		`SELECT (SELECT t.label FROM {T} t WHERE t.label >= p.lo AND t.label > p.af ORDER BY t.label LIMIT 1), CAST(0 AS SIGNED) FROM p ` +
+		`UNION ALL ` +
+		`SELECT (SELECT t.label FROM {T} t WHERE t.label > k.label ORDER BY t.label LIMIT 1)` + step + ` ` +
+		`FROM k CROSS JOIN p WHERE k.label < p.hi` + cond + `) `
+}
+
+// liveAt holds for a label whose newest row at or below bnd is not a
+// tombstone.
+const liveAt = `(SELECT j.is_deleted FROM {T} j WHERE j.label = k.label AND j.sequence_number <= p.bnd ` +
+	`ORDER BY j.sequence_number DESC LIMIT 1) = 0`

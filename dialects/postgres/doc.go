@@ -1,0 +1,2 @@
+// Package postgres is the sqldict dialect for PostgreSQL.
+package postgres

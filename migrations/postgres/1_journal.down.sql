@@ -1,0 +1,2 @@
+DROP TABLE IF EXISTS {{.Meta}};
+DROP TABLE IF EXISTS {{.Table}};
