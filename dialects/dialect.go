@@ -82,6 +82,9 @@ type Queries struct {
 	// with NULL item and is_deleted when the label has no such row.
 	// Parameters: label, bound.
 	LatestAt string
+	// EntryAt reads the entry (EntryColumns) of the newest row of a label
+	// with sequence_number <= bound. Parameters: label, bound.
+	EntryAt string
 	// Current reads (version, is_deleted) of a label's newest row; used by
 	// writers inside the write transaction.
 	Current string

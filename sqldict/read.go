@@ -99,6 +99,12 @@ func (d *Dict) AllIn(ctx context.Context, r Range) iter.Seq2[Entry, error] {
 	}
 }
 
+// Entry returns the newest row of key, a tombstone included, with its
+// metadata; ErrNotFound when the key was never written.
+func (d *Dict) Entry(ctx context.Context, key string) (Entry, error) {
+	return d.head().entry(ctx, key)
+}
+
 // History returns every row of key still in the journal, oldest first,
 // deletions included. It fails with ErrNotFound when there is none. Rows
 // removed by pruning are absent; Version tells a pruned version from one
@@ -315,6 +321,29 @@ func (r reader) page(ctx context.Context, from, until, after string, n int) ([]E
 		return nil, r.d.fail(err)
 	}
 	return out, r.verify(ctx)
+}
+
+func (r reader) entry(ctx context.Context, key string) (Entry, error) {
+	if err := r.d.begin(ctx); err != nil {
+		return Entry{}, err
+	}
+	if err := r.d.checkKey(key); err != nil {
+		return Entry{}, err
+	}
+	s, err := r.d.stmt(ctx, r.d.q.EntryAt)
+	if err != nil {
+		return Entry{}, err
+	}
+	e, err := scanEntry(s.QueryRowContext(ctx, key, r.bound))
+	if errors.Is(err, sql.ErrNoRows) {
+		err = fmt.Errorf("%w: %q%s", ErrNotFound, key, r.label())
+	} else if err != nil {
+		err = r.d.fail(err)
+	}
+	if verr := r.verify(ctx); verr != nil {
+		return Entry{}, verr
+	}
+	return e, err
 }
 
 func (r reader) history(ctx context.Context, key string) ([]Entry, error) {

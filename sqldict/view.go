@@ -122,6 +122,12 @@ func (v *Snapshot) Get(ctx context.Context, key string) ([]byte, error) {
 	return item, nil
 }
 
+// Entry returns the newest row of key at the view's point, a tombstone
+// included; ErrNotFound when the key had no row by then.
+func (v *Snapshot) Entry(ctx context.Context, key string) (Entry, error) {
+	return v.r.entry(ctx, key)
+}
+
 // Has reports whether key had a live value at the view's point.
 func (v *Snapshot) Has(ctx context.Context, key string) (bool, error) {
 	_, err := v.Get(ctx, key)

@@ -1,0 +1,70 @@
+package sqldicttest
+
+import (
+	"context"
+	"math"
+	"testing"
+
+	"github.com/sqldict/sqldict/sqldict"
+)
+
+// CheckInvariants reads the whole journal of d and fails t when it breaks a
+// guarantee of DESIGN.md: sequence numbers strictly increasing and, below no
+// prune horizon, exactly 1..N; created never decreasing along the sequence;
+// each key's versions consecutive (1..n when nothing was pruned); tombstones
+// without an item; the meta row agreeing with the newest row.
+func CheckInvariants(t testing.TB, d *sqldict.Dict) {
+	t.Helper()
+	ctx := context.Background()
+	st, err := d.Stat(ctx)
+	if err != nil {
+		t.Errorf("invariants: stat: %v", err)
+		return
+	}
+	var prev sqldict.Entry
+	versions := map[string]int64{}
+	rows := int64(0)
+	for e, err := range d.Log(ctx, 0, math.MaxInt64) {
+		if err != nil {
+			t.Errorf("invariants: read journal: %v", err)
+			return
+		}
+		rows++
+		if st.Horizon == 0 && e.Sequence != rows {
+			t.Errorf("invariants: row %d has sequence %d: journal has a gap", rows, e.Sequence)
+			return
+		}
+		if e.Sequence <= prev.Sequence {
+			t.Errorf("invariants: sequence %d follows %d", e.Sequence, prev.Sequence)
+		}
+		if e.Created.Before(prev.Created) {
+			t.Errorf("invariants: created of sequence %d (%s) is before that of %d (%s)", e.Sequence, e.Created, prev.Sequence, prev.Created)
+		}
+		if e.Deleted && e.Value != nil {
+			t.Errorf("invariants: tombstone at sequence %d carries an item", e.Sequence)
+		}
+		if !e.Deleted && e.Value == nil {
+			t.Errorf("invariants: live row at sequence %d has no item", e.Sequence)
+		}
+		if v, seen := versions[e.Key]; seen && e.Version != v+1 {
+			t.Errorf("invariants: %q version %d at sequence %d follows version %d", e.Key, e.Version, e.Sequence, v)
+		}
+		if _, seen := versions[e.Key]; !seen && st.Horizon == 0 && e.Version != 1 {
+			t.Errorf("invariants: %q starts at version %d with nothing pruned", e.Key, e.Version)
+		}
+		versions[e.Key] = e.Version
+		prev = e
+	}
+	if prev.Sequence > st.Sequence {
+		t.Errorf("invariants: newest row %d is past the meta row's %d", prev.Sequence, st.Sequence)
+	}
+	if st.Horizon == 0 && rows != st.Sequence {
+		t.Errorf("invariants: %d rows but the meta row says %d", rows, st.Sequence)
+	}
+	if prev.Sequence == st.Sequence && prev.Sequence > 0 && !prev.Created.Equal(st.Created) {
+		t.Errorf("invariants: meta row's created %s differs from newest row's %s", st.Created, prev.Created)
+	}
+	if st.Horizon > st.Sequence {
+		t.Errorf("invariants: horizon %d is past the newest commit %d", st.Horizon, st.Sequence)
+	}
+}
