@@ -146,6 +146,7 @@ func (*Dialect) Queries(table string) dialects.Queries {
 		LatestAt: r.Replace(`SELECT m.horizon, m.last_seq, j.item, j.is_deleted FROM {M} m LEFT JOIN (` +
 			`SELECT item, is_deleted FROM {T} WHERE label = ? AND sequence_number <= ? ` +
 			`ORDER BY sequence_number DESC LIMIT 1) j ON 1 = 1 WHERE m.id = 1`),
+		EntryAt: r.Replace(`SELECT ` + cols("") + ` FROM {T} WHERE label = ? AND sequence_number <= ? ORDER BY sequence_number DESC LIMIT 1`),
 		Current: r.Replace(`SELECT version, is_deleted FROM {T} WHERE label = ? ORDER BY sequence_number DESC LIMIT 1`),
 		Version: r.Replace(`SELECT ` + cols("") + ` FROM {T} WHERE label = ? AND version = ?`),
 		History: r.Replace(`SELECT ` + cols("") + ` FROM {T} WHERE label = ? AND sequence_number <= ? ORDER BY sequence_number`),

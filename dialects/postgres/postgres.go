@@ -119,6 +119,7 @@ func (*Dialect) Queries(table string) dialects.Queries {
 		LatestAt: r.Replace(`SELECT m.horizon, m.last_seq, j.item, j.is_deleted FROM {M} m LEFT JOIN (` +
 			`SELECT item, is_deleted FROM {T} WHERE label = $1 AND sequence_number <= $2 ` +
 			`ORDER BY sequence_number DESC LIMIT 1) j ON true WHERE m.id = 1`),
+		EntryAt: r.Replace(`SELECT {COLS} FROM {T} WHERE label = $1 AND sequence_number <= $2 ORDER BY sequence_number DESC LIMIT 1`),
 		Current: r.Replace(`SELECT version, is_deleted FROM {T} WHERE label = $1 ORDER BY sequence_number DESC LIMIT 1`),
 		Version: r.Replace(`SELECT {COLS} FROM {T} WHERE label = $1 AND version = $2`),
 		History: r.Replace(`SELECT {COLS} FROM {T} WHERE label = $1 AND sequence_number <= $2 ORDER BY sequence_number`),
