@@ -24,6 +24,7 @@ type wtx struct {
 	lastCreated time.Time
 	horizon     int64
 	now         time.Time // commit time of everything this transaction appends
+	last        *Entry    // the newest row appended, to resolve an ambiguous COMMIT
 }
 
 // stmt returns q prepared for this transaction.
@@ -79,6 +80,10 @@ func (d *Dict) update(ctx context.Context, fn func(w *wtx) error) error {
 	}
 	for attempt := 0; ; attempt++ {
 		err := d.updateOnce(ctx, fn)
+		var ac *ambiguousCommit
+		if errors.As(err, &ac) {
+			err = d.resolveCommit(ctx, ac)
+		}
 		if err == nil {
 			return nil
 		}
@@ -164,7 +169,11 @@ func (d *Dict) updateOnce(ctx context.Context, fn func(w *wtx) error) (err error
 	}
 	if err := w.commit(); err != nil {
 		committed = true // a failed COMMIT needs no ROLLBACK
-		return fmt.Errorf("commit: %w", err)
+		err = fmt.Errorf("commit: %w", err)
+		if w.last != nil && (errors.Is(d.dialect.Classify(err), dialects.ErrConnection) || ctx.Err() != nil) {
+			return &ambiguousCommit{last: *w.last, err: err}
+		}
+		return err
 	}
 	committed = true
 	return nil
