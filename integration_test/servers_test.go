@@ -196,14 +196,7 @@ var dropped sync.Map // table → registered for dropping
 // in extra ("a=b&c=d").
 func (e *engine) Open(t testing.TB, extra string, opts sqldict.Options) *sqldict.Dict {
 	t.Helper()
-	u := e.URL(t)
-	if extra != "" {
-		if strings.Contains(u, "?") {
-			u += "&" + extra
-		} else {
-			u += "?" + extra
-		}
-	}
+	u := addParams(e.URL(t), extra)
 	if opts.Table == "" {
 		opts.Table = sqldicttest.UniqueTable()
 	}
@@ -242,4 +235,15 @@ func forEngine(t *testing.T, fn func(t *testing.T, e *engine)) {
 			fn(t, e)
 		})
 	}
+}
+
+// addParams appends the query parameters extra ("a=b&c=d") to a URL.
+func addParams(u, extra string) string {
+	switch {
+	case extra == "":
+		return u
+	case strings.Contains(u, "?"):
+		return u + "&" + extra
+	}
+	return u + "?" + extra
 }
