@@ -58,6 +58,7 @@ func (d *Dict) resolveCommit(ctx context.Context, ac *ambiguousCommit) error {
 			d.opts.Logger.DebugContext(ctx, "sqldict: commit took despite its error", "table", d.opts.Table, "sequence", last.Sequence, "err", ac.err)
 			return nil
 		case err == nil && !pruned:
+			d.opts.Logger.DebugContext(ctx, "sqldict: commit did not take", "table", d.opts.Table, "sequence", last.Sequence, "err", ac.err)
 			return &dialects.Classified{Class: dialects.ErrRetry, Err: ac.err}
 		case err == nil:
 			return fmt.Errorf("commit outcome unknown, sequence %d was pruned since: %w", last.Sequence, d.fail(ac.err))
