@@ -151,14 +151,10 @@ func (*Dialect) Queries(table string) dialects.Queries {
 		Version: r.Replace(`SELECT ` + cols("") + ` FROM {T} WHERE label = ? AND version = ?`),
 		History: r.Replace(`SELECT ` + cols("") + ` FROM {T} WHERE label = ? AND sequence_number <= ? ORDER BY sequence_number`),
 
-		KeysAt: r.Replace(unbounded + skipScan(true) +
-			`SELECT ` + hint + `k.label FROM k CROSS JOIN p WHERE k.label < p.hi AND k.n < p.lim AND ` + liveAt + ` ORDER BY k.label`),
-		CountAt: r.Replace(unbounded + skipScan(false) +
-			`SELECT ` + hint + `COUNT(*) FROM k CROSS JOIN p WHERE k.label < p.hi AND ` + liveAt),
-		EntriesAt: r.Replace(unbounded + skipScan(true) +
-			`, h AS (SELECT (SELECT j.sequence_number FROM {T} j WHERE j.label = k.label AND j.sequence_number <= p.bnd ` +
-			`ORDER BY j.sequence_number DESC LIMIT 1) AS s FROM k CROSS JOIN p WHERE k.label < p.hi AND k.n < p.lim) ` +
-			`SELECT ` + hint + cols("t.") + ` FROM h JOIN {T} t ON t.sequence_number = h.s WHERE t.is_deleted = 0 ORDER BY t.label`),
+		KeysAt:  r.Replace(`SELECT g.label FROM ` + groups + ` ORDER BY g.label LIMIT ?`),
+		CountAt: r.Replace(`SELECT COUNT(*) FROM (SELECT g.label FROM ` + groups + `) x`),
+		EntriesAt: r.Replace(`SELECT ` + cols("t.") + ` FROM (SELECT MAX(g.sequence_number) AS s FROM ` + groups +
+			` ORDER BY g.label LIMIT ?) h JOIN {T} t ON t.sequence_number = h.s ORDER BY t.label`),
 
 		Log:        r.Replace(`SELECT ` + cols("") + ` FROM {T} WHERE sequence_number > ? AND sequence_number <= ? ORDER BY sequence_number LIMIT ?`),
 		SequenceAt: r.Replace(`SELECT sequence_number FROM {T} WHERE created <= ? ORDER BY created DESC, sequence_number DESC LIMIT 1`),
@@ -167,44 +163,20 @@ func (*Dialect) Queries(table string) dialects.Queries {
 	}
 }
 
-// The skip scan recurses once per distinct label. MariaDB stops a recursive
-// CTE silently after max_recursive_iterations (1000 by default), MySQL fails
-// it after cte_max_recursion_depth (also 1000): both are lifted for the one
-// statement. Each engine reads only its own form: MySQL ignores /*M! */
-// comments and MariaDB before 12 ignores /*+ */ hints.
-const (
-	unbounded = `/*M!100300 SET STATEMENT max_recursive_iterations = 4294967295 FOR */ `
-	hint      = `/*+ SET_VAR(cte_max_recursion_depth = 4294967295) */ `
-)
-
-// skipScan walks the distinct labels in [lo, hi) above af, one index seek per
-// label. MySQL binds each ? once, in order, so the parameters enter through
-// the one-row table p: from, until, after, bound and, when limited, limit.
+// groups is the skip scan behind KeysAt, CountAt and EntriesAt: the labels
+// in [from, until) above after whose newest row at or below bound is live.
+// Parameters: from, until, after, bound, in the order the core passes them.
 //
-// A CTE is materialised whole before the outer LIMIT could stop it, so a
-// limited scan counts as it goes: n is the number of labels live at bnd
-// before this one, and the recursion stops at the first label with n = lim.
-// A page of a large journal costs O(page · log rows), not O(keys).
-func skipScan(limited bool) string {
-	params := `SELECT CAST(? AS BINARY) AS lo, CAST(? AS BINARY) AS hi, CAST(? AS BINARY) AS af, CAST(? AS SIGNED) AS bnd`
-	step, cond := ``, ``
-	if limited {
-		params += `, CAST(? AS SIGNED) AS lim`
-		step = `, k.n + COALESCE((SELECT 1 - j.is_deleted FROM {T} j WHERE j.label = k.label AND j.sequence_number <= p.bnd ` +
-			`ORDER BY j.sequence_number DESC LIMIT 1), 0)`
-		cond = ` AND k.n < p.lim`
-	} else {
-		step = `, 0`
-	}
-	return `WITH RECURSIVE p AS (` + params + `), ` +
-		`k (label, n) AS (` +
-		`SELECT (SELECT t.label FROM {T} t WHERE t.label >= p.lo AND t.label > p.af ORDER BY t.label LIMIT 1), CAST(0 AS SIGNED) FROM p ` +
-		`UNION ALL ` +
-		`SELECT (SELECT t.label FROM {T} t WHERE t.label > k.label ORDER BY t.label LIMIT 1)` + step + ` ` +
-		`FROM k CROSS JOIN p WHERE k.label < p.hi` + cond + `) `
-}
-
-// liveAt holds for a label whose newest row at or below bnd is not a
-// tombstone.
-const liveAt = `(SELECT j.is_deleted FROM {T} j WHERE j.label = k.label AND j.sequence_number <= p.bnd ` +
-	`ORDER BY j.sequence_number DESC LIMIT 1) = 0`
+// GROUP BY label with MAX(sequence_number) over the index (label,
+// sequence_number, is_deleted) is a loose index scan ("Using index for
+// group-by"): one seek per label, to the label's newest row at or below the
+// bound, never a walk over its history. The HAVING test looks that row up by
+// primary key. Groups stream in label order, so an outer LIMIT stops the
+// scan early: a page costs O(page · log rows), a count O(keys · log rows).
+//
+// A recursive CTE stepping from label to label, the plan that serves SQLite
+// and PostgreSQL, is O(rows) here: MariaDB plans the correlated "next label"
+// subquery once, as a scan of the index from its start (measured: 700 101
+// index entries read per step on 10 000 keys × 100 versions).
+const groups = `{T} g WHERE g.label >= ? AND g.label < ? AND g.label > ? AND g.sequence_number <= ? ` +
+	`GROUP BY g.label HAVING (SELECT j.is_deleted FROM {T} j WHERE j.sequence_number = MAX(g.sequence_number)) = 0`
