@@ -124,11 +124,11 @@ func (*Dialect) Queries(table string) dialects.Queries {
 		Version: r.Replace(`SELECT {COLS} FROM {T} WHERE label = $1 AND version = $2`),
 		History: r.Replace(`SELECT {COLS} FROM {T} WHERE label = $1 AND sequence_number <= $2 ORDER BY sequence_number`),
 
-		KeysAt:  r.Replace(skipScan(true) + `SELECT k.label FROM k WHERE k.label < $2 AND k.n < $5 AND ` + liveAt + ` ORDER BY k.label`),
-		CountAt: r.Replace(skipScan(false) + `SELECT COUNT(*) FROM k WHERE k.label < $2 AND ` + liveAt),
+		KeysAt:  r.Replace(skipScan(true) + `SELECT k.label FROM k WHERE k.live AND k.n < $5 ORDER BY k.label`),
+		CountAt: r.Replace(skipScan(false) + `SELECT COUNT(*) FROM k WHERE k.live`),
 		EntriesAt: r.Replace(skipScan(true) + `SELECT ` + cols("e.") + ` FROM k CROSS JOIN LATERAL (` +
 			`SELECT * FROM {T} j WHERE j.label = k.label AND j.sequence_number <= $4 ` +
-			`ORDER BY j.sequence_number DESC LIMIT 1) e WHERE k.label < $2 AND k.n < $5 AND NOT e.is_deleted ORDER BY k.label`),
+			`ORDER BY j.sequence_number DESC LIMIT 1) e WHERE k.live AND k.n < $5 ORDER BY k.label`),
 
 		Log:        r.Replace(`SELECT {COLS} FROM {T} WHERE sequence_number > $1 AND sequence_number <= $2 ORDER BY sequence_number LIMIT $3`),
 		SequenceAt: r.Replace(`SELECT sequence_number FROM {T} WHERE created <= $1 ORDER BY created DESC, sequence_number DESC LIMIT 1`),
@@ -137,28 +137,32 @@ func (*Dialect) Queries(table string) dialects.Queries {
 	}
 }
 
-// skipScan walks the distinct labels in [$1, $2) above $3, one index seek per
-// label.
+// skipScan walks the distinct labels in [$1, $2) above $3, two index seeks
+// per label: one to the next label (the LATERAL step), one to that label's
+// newest row at or below $4 (live). History costs no more than the depth of
+// the B-tree.
 //
-// A limited scan ($5) counts as it goes: n is the number of labels live at
-// $4 before this one, and the recursion stops at the first label with
-// n = $5, so a page costs O(page · log rows) even under the ORDER BY that
-// makes the output order a guarantee rather than an accident of the plan.
+// A limited scan ($5) counts as it goes: n is the number of live labels
+// before this one, and the recursion stops once n reaches $5. The CTE
+// itself is lazy in PostgreSQL, but the ORDER BY that makes the output order
+// a guarantee rather than an accident of the plan reads it whole, so the
+// count is what keeps a page at O(page · log rows).
 func skipScan(limited bool) string {
-	step, cond := `, k.n`, ``
+	cond := ``
 	if limited {
-		step = `, k.n + COALESCE((SELECT CASE WHEN j.is_deleted THEN 0 ELSE 1 END FROM {T} j ` +
-			`WHERE j.label = k.label AND j.sequence_number <= $4 ORDER BY j.sequence_number DESC LIMIT 1), 0)`
-		cond = ` AND k.n < $5::bigint`
+		cond = ` AND k.n + k.live::int < $5::bigint`
 	}
-	return `WITH RECURSIVE k (label, n) AS (` +
-		`SELECT (SELECT t.label FROM {T} t WHERE t.label >= $1 AND t.label > $3 ORDER BY t.label LIMIT 1), 0::bigint ` +
+	return `WITH RECURSIVE k (label, live, n) AS (` +
+		`SELECT f.label, ` + liveAt("f.label") + `, 0::bigint FROM (` +
+		`SELECT t.label FROM {T} t WHERE t.label >= $1 AND t.label > $3 ORDER BY t.label LIMIT 1) f WHERE f.label < $2 ` +
 		`UNION ALL ` +
-		`SELECT (SELECT t.label FROM {T} t WHERE t.label > k.label ORDER BY t.label LIMIT 1)` + step + ` ` +
-		`FROM k WHERE k.label < $2` + cond + `) `
+		`SELECT x.label, ` + liveAt("x.label") + `, k.n + k.live::int FROM k CROSS JOIN LATERAL (` +
+		`SELECT t.label FROM {T} t WHERE t.label > k.label ORDER BY t.label LIMIT 1) x WHERE x.label < $2` + cond + `) `
 }
 
-// liveAt holds for a label whose newest row at or below $4 is not a
-// tombstone.
-const liveAt = `NOT (SELECT j.is_deleted FROM {T} j WHERE j.label = k.label AND j.sequence_number <= $4 ` +
-	`ORDER BY j.sequence_number DESC LIMIT 1)`
+// liveAt is true for a label whose newest row at or below $4 is not a
+// tombstone, false when it is one or there is none.
+func liveAt(label string) string {
+	return `COALESCE((SELECT NOT j.is_deleted FROM {T} j WHERE j.label = ` + label + ` AND j.sequence_number <= $4 ` +
+		`ORDER BY j.sequence_number DESC LIMIT 1), false)`
+}
