@@ -85,9 +85,26 @@ type Queries struct {
 	// EntryAt reads the entry (EntryColumns) of the newest row of a label
 	// with sequence_number <= bound. Parameters: label, bound.
 	EntryAt string
-	// Current reads (version, is_deleted) of a label's newest row; used by
-	// writers inside the write transaction.
+	// Current reads (version, is_deleted) of a label from the head table.
+	// Parameter: label.
 	Current string
+	// CurrentIn is the head of "SELECT label, version, is_deleted FROM
+	// <head> WHERE label IN "; the core appends "(?, ?, …)".
+	CurrentIn string
+	// HeadUpsert is the head of a multi-row insert into the head table,
+	// "INSERT INTO <head> (label, sequence_number, version, is_deleted)
+	// VALUES ", and HeadUpsertTail what follows the core's "(?,?,?,?)"
+	// groups to update rows that exist (ON CONFLICT … / ON DUPLICATE KEY
+	// …). The core never names one label twice in one statement.
+	HeadUpsert, HeadUpsertTail string
+	// HeadDelete removes a label's head row (when pruning purges the key).
+	// Parameter: label.
+	HeadDelete string
+
+	// HeadKeys, HeadCount and HeadEntries are KeysAt, CountAt and
+	// EntriesAt at the newest commit, read from the head table. Parameters:
+	// from, until, after[, limit].
+	HeadKeys, HeadCount, HeadEntries string
 	// Version reads the entry of a label at one version.
 	Version string
 	// History reads the entries of a label with sequence_number <= bound,
@@ -121,6 +138,8 @@ type Queries struct {
 	PruneKey string
 }
 
+var journalColumns = "j." + strings.ReplaceAll(EntryColumns, ", ", ", j.")
+
 // EntryColumns is the column list, in order, of every query that returns
 // entries.
 const EntryColumns = "sequence_number, label, item, is_deleted, created, version, author, comment"
@@ -147,11 +166,18 @@ type Classified struct {
 func (e *Classified) Error() string   { return e.Err.Error() }
 func (e *Classified) Unwrap() []error { return []error{e.Class, e.Err} }
 
-// Renderer replaces {T} with table, {M} with its meta table and {COLS} with
-// EntryColumns in query texts.
+// Renderer replaces {T} with table, {M} with its meta table, {H} with its
+// head table, {COLS} with EntryColumns and {JCOLS} with EntryColumns
+// qualified by the alias j in query texts.
 func Renderer(table string) *strings.Replacer {
-	return strings.NewReplacer("{T}", table, "{M}", MetaTable(table), "{COLS}", EntryColumns)
+	return strings.NewReplacer("{T}", table, "{M}", MetaTable(table), "{H}", HeadTable(table),
+		"{COLS}", EntryColumns, "{JCOLS}", journalColumns)
 }
+
+// HeadTable is the name of the head table of the journal named table: one
+// row per key ever written (label, sequence_number, version, is_deleted)
+// pointing at the key's newest journal row.
+func HeadTable(table string) string { return table + "_head" }
 
 // MetaTable is the name of the meta table of the journal named table.
 func MetaTable(table string) string { return table + "_meta" }

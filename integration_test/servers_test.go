@@ -219,7 +219,7 @@ func (e *engine) Drop(t testing.TB, table string) {
 	if os.Getenv("SQLDICT_TEST_KEEP") == "1" {
 		return
 	}
-	for _, name := range []string{table, table + "_meta", table + "_migrations"} {
+	for _, name := range []string{table, table + "_meta", table + "_head", table + "_migrations"} {
 		if _, err := e.admin.Exec("DROP TABLE IF EXISTS " + name); err != nil {
 			t.Errorf("drop %s: %v", name, err)
 		}

@@ -3,7 +3,8 @@
 //
 // golang-migrate does not template names, and sqldict keeps many journals in
 // one database, so the files here are text/template sources: the runner
-// renders them for one journal ({{.Table}}, {{.Meta}}, {{.KeyLength}}) into an
+// renders them for one journal ({{.Table}}, {{.Meta}}, {{.Head}},
+// {{.KeyLength}}) into an
 // in-memory file system and hands that to golang-migrate. Each journal keeps
 // its own version table, named by MigrationsTable, so journals migrate
 // independently and never share index or table names.
@@ -134,9 +135,9 @@ func Up(ctx context.Context, db *sql.DB, d dialects.Dialect, j Journal) error {
 
 func render(dialect string, j Journal) (source.Driver, error) {
 	data := struct {
-		Table, Meta string
-		KeyLength   int
-	}{j.Table, dialects.MetaTable(j.Table), j.KeyLength}
+		Table, Meta, Head string
+		KeyLength         int
+	}{j.Table, dialects.MetaTable(j.Table), dialects.HeadTable(j.Table), j.KeyLength}
 	entries, err := fs.ReadDir(files, dialect)
 	if err != nil {
 		return nil, fmt.Errorf("no migrations for dialect %q: %w", dialect, err)

@@ -64,16 +64,13 @@ type keyState struct {
 
 // apply appends writes inside w.
 func (d *Dict) apply(w *wtx, writes []Write) ([]Entry, error) {
-	states := make(map[string]keyState, len(writes))
+	states, err := d.currentAll(w, writes)
+	if err != nil {
+		return nil, err
+	}
 	entries := make([]Entry, len(writes))
 	for i, wr := range writes {
-		st, ok := states[wr.Key]
-		if !ok {
-			var err error
-			if st, err = d.current(w, wr.Key); err != nil {
-				return nil, err
-			}
-		}
+		st := states[wr.Key]
 		if v, set := wr.IfVersion.Version(); set {
 			live := st.version
 			if st.deleted {
@@ -97,6 +94,9 @@ func (d *Dict) apply(w *wtx, writes []Write) ([]Entry, error) {
 	if err := d.insert(w, writes, entries); err != nil {
 		return nil, err
 	}
+	if err := d.upsertHead(w, entries); err != nil {
+		return nil, err
+	}
 	if d.opts.PruneOnWrite {
 		if err := d.pruneWritten(w, entries); err != nil {
 			return nil, err
@@ -105,7 +105,59 @@ func (d *Dict) apply(w *wtx, writes []Write) ([]Entry, error) {
 	return entries, nil
 }
 
-// current reads a key's newest version inside the write transaction.
+// inChunk is how many labels one IN list or head upsert carries.
+const inChunk = 256
+
+// currentAll reads the head state of every key the writes name, inside the
+// write transaction: one point query for a single key, IN lists otherwise.
+func (d *Dict) currentAll(w *wtx, writes []Write) (map[string]keyState, error) {
+	states := make(map[string]keyState, len(writes))
+	if len(writes) == 1 {
+		st, err := d.current(w, writes[0].Key)
+		states[writes[0].Key] = st
+		return states, err
+	}
+	keys := make([]any, 0, min(len(writes), inChunk))
+	for _, wr := range writes {
+		if _, seen := states[wr.Key]; seen {
+			continue
+		}
+		states[wr.Key] = keyState{deleted: true} // until the head says otherwise
+		keys = append(keys, wr.Key)
+		if len(keys) == inChunk {
+			if err := d.currentIn(w, keys, states); err != nil {
+				return nil, err
+			}
+			keys = keys[:0]
+		}
+	}
+	if len(keys) > 0 {
+		if err := d.currentIn(w, keys, states); err != nil {
+			return nil, err
+		}
+	}
+	return states, nil
+}
+
+func (d *Dict) currentIn(w *wtx, keys []any, states map[string]keyState) error {
+	q := d.text(d.q.CurrentIn, "", 1, len(keys)) // one group: "(?, ?, …)"
+	rows, err := w.query(q, keys...)
+	if err != nil {
+		return fmt.Errorf("read versions: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var k string
+		var st keyState
+		if err := rows.Scan(&k, &st.version, &st.deleted); err != nil {
+			return fmt.Errorf("read versions: %w", err)
+		}
+		states[k] = st
+	}
+	return rows.Err()
+}
+
+// current reads a key's head state inside the write transaction.
 func (d *Dict) current(w *wtx, key string) (keyState, error) {
 	var st keyState
 	err := w.queryRow(d.q.Current, key).Scan(&st.version, &st.deleted)
@@ -116,6 +168,39 @@ func (d *Dict) current(w *wtx, key string) (keyState, error) {
 		return st, fmt.Errorf("read version of %q: %w", key, err)
 	}
 	return st, nil
+}
+
+// upsertHead points each written key's head row at its last entry of the
+// commit.
+func (d *Dict) upsertHead(w *wtx, entries []Entry) error {
+	last := make(map[string]int, len(entries))
+	for i, e := range entries {
+		last[e.Key] = i
+	}
+	args := make([]any, 0, 4*min(len(last), inChunk))
+	flush := func() error {
+		if len(args) == 0 {
+			return nil
+		}
+		q := d.text(d.q.HeadUpsert, d.q.HeadUpsertTail, len(args)/4, 4)
+		if _, err := w.exec(q, args...); err != nil {
+			return fmt.Errorf("update head: %w", err)
+		}
+		args = args[:0]
+		return nil
+	}
+	for i, e := range entries {
+		if last[e.Key] != i {
+			continue
+		}
+		args = append(args, e.Key, e.Sequence, e.Version, e.Deleted)
+		if len(args) == 4*inChunk {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+	}
+	return flush()
 }
 
 // Rows per INSERT statement, and the bytes of values one statement carries
@@ -133,7 +218,7 @@ func (d *Dict) insert(w *wtx, writes []Write, entries []Entry) error {
 		if rows == 0 {
 			return nil
 		}
-		if _, err := w.exec(d.insertText(rows), args...); err != nil {
+		if _, err := w.exec(d.text(d.q.Insert, "", rows, 8), args...); err != nil {
 			return fmt.Errorf("append %d rows: %w", rows, err)
 		}
 		args, rows, size = args[:0], 0, 0
@@ -165,17 +250,26 @@ func (d *Dict) insert(w *wtx, writes []Write, entries []Entry) error {
 	return flush()
 }
 
-// insertText builds the multi-row INSERT for n rows.
-func (d *Dict) insertText(n int) string {
+// text builds head + n groups of cols placeholders + tail: multi-row
+// INSERTs and IN lists. Texts are cached: the same text is the same
+// prepared statement.
+func (d *Dict) text(head, tail string, n, cols int) string {
+	type textKey struct {
+		head    string
+		n, cols int
+	}
+	if t, ok := d.texts.Load(textKey{head, n, cols}); ok {
+		return t.(string)
+	}
 	var b strings.Builder
-	b.WriteString(d.q.Insert)
+	b.WriteString(head)
 	p := 1
 	for r := range n {
 		if r > 0 {
 			b.WriteByte(',')
 		}
 		b.WriteByte('(')
-		for c := range 8 {
+		for c := range cols {
 			if c > 0 {
 				b.WriteByte(',')
 			}
@@ -184,7 +278,9 @@ func (d *Dict) insertText(n int) string {
 		}
 		b.WriteByte(')')
 	}
-	return b.String()
+	b.WriteString(tail)
+	t, _ := d.texts.LoadOrStore(textKey{head, n, cols}, b.String())
+	return t.(string)
 }
 
 // pruneWritten removes the older rows of every key the commit wrote and

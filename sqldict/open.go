@@ -32,6 +32,7 @@ type Dict struct {
 	closed atomic.Bool
 	wmu    chan struct{} // serialises writers in process when the dialect asks
 	stmts  sync.Map      // query text → *sql.Stmt on db
+	texts  sync.Map      // generated multi-row texts by (head, rows)
 
 	// For dialects with Queries.BeginWrite: the dedicated writer
 	// connection and the statements prepared on it; guarded by wmu.

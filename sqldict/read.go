@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"iter"
 	"math"
+	"sync/atomic"
 )
 
 // Range selects keys for KeysIn, LenIn and AllIn. The zero value selects
@@ -49,13 +50,29 @@ func (d *Dict) Get(ctx context.Context, key string) ([]byte, error) {
 	return item, nil
 }
 
-// Has reports whether key has a live value.
+// Has reports whether key has a live value. It reads the head table only,
+// never the value.
 func (d *Dict) Has(ctx context.Context, key string) (bool, error) {
-	_, err := d.Get(ctx, key)
-	if errors.Is(err, ErrNotFound) {
+	if err := d.begin(ctx); err != nil {
+		return false, err
+	}
+	if err := d.checkKey(key); err != nil {
+		return false, err
+	}
+	s, err := d.stmt(ctx, d.q.Current)
+	if err != nil {
+		return false, err
+	}
+	var version int64
+	var deleted bool
+	err = s.QueryRowContext(ctx, key).Scan(&version, &deleted)
+	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}
-	return err == nil, err
+	if err != nil {
+		return false, d.fail(err)
+	}
+	return !deleted, nil
 }
 
 // Keys returns every live key in bytewise order. For large dicts prefer
@@ -157,10 +174,15 @@ type reader struct {
 	d      *Dict
 	bound  int64
 	pinned bool
+	// moved is set once a commit followed bound: from then on the head
+	// table no longer shows the pinned state. Shared by copies.
+	moved *atomic.Bool
 }
 
-func (d *Dict) head() reader        { return reader{d: d, bound: math.MaxInt64} }
-func (d *Dict) at(seq int64) reader { return reader{d: d, bound: seq, pinned: true} }
+func (d *Dict) head() reader { return reader{d: d, bound: math.MaxInt64} }
+func (d *Dict) at(seq int64) reader {
+	return reader{d: d, bound: seq, pinned: true, moved: new(atomic.Bool)}
+}
 func (r reader) label() string {
 	if r.pinned {
 		return fmt.Sprintf(" at sequence %d", r.bound)
@@ -186,6 +208,46 @@ func (r reader) bounds(rg Range) (from, until, after string, err error) {
 		until = min(until, rg.Prefix+r.d.maxKey)
 	}
 	return from, until, after, nil
+}
+
+// fromHead reports whether the listing can be read from the head table: at
+// the head, or pinned at the sequence that is still the newest. A pinned
+// reader that used the head table must confirm with headStill afterwards.
+func (r reader) fromHead(ctx context.Context) (bool, error) {
+	if !r.pinned {
+		return true, nil
+	}
+	if r.moved.Load() {
+		return false, nil
+	}
+	st, err := r.d.Stat(ctx)
+	if err != nil {
+		return false, err
+	}
+	if st.Sequence != r.bound {
+		r.moved.Store(true)
+		return false, nil
+	}
+	return true, nil
+}
+
+// headStill confirms a pinned head-table read: the query's snapshot was
+// taken before this check, so when no commit followed the pinned sequence
+// by now, none had when the query ran and the head table showed exactly
+// the pinned state. Otherwise the reader is demoted to the journal.
+func (r reader) headStill(ctx context.Context) (bool, error) {
+	if !r.pinned {
+		return true, nil
+	}
+	st, err := r.d.Stat(ctx)
+	if err != nil {
+		return false, err
+	}
+	if st.Sequence == r.bound {
+		return true, nil
+	}
+	r.moved.Store(true)
+	return false, nil
 }
 
 // verify fails a pinned read whose bound fell behind the horizon.
@@ -215,11 +277,19 @@ func (r reader) keys(ctx context.Context, rg Range) ([]string, error) {
 	if limit == 0 {
 		limit = math.MaxInt64
 	}
-	s, err := r.d.stmt(ctx, r.d.q.KeysAt)
+	headQ, err := r.fromHead(ctx)
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.QueryContext(ctx, from, until, after, r.bound, limit)
+	q, args := r.d.q.KeysAt, []any{from, until, after, r.bound, limit}
+	if headQ {
+		q, args = r.d.q.HeadKeys, []any{from, until, after, limit}
+	}
+	s, err := r.d.stmt(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.QueryContext(ctx, args...)
 	if err != nil {
 		return nil, r.d.fail(err)
 	}
@@ -238,6 +308,14 @@ func (r reader) keys(ctx context.Context, rg Range) ([]string, error) {
 	if keys == nil {
 		keys = []string{}
 	}
+	if headQ {
+		if still, err := r.headStill(ctx); err != nil || !still {
+			if err != nil {
+				return nil, err
+			}
+			return r.keys(ctx, rg) // a commit raced the head read: use the journal
+		}
+	}
 	return keys, r.verify(ctx)
 }
 
@@ -249,13 +327,29 @@ func (r reader) count(ctx context.Context, rg Range) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	s, err := r.d.stmt(ctx, r.d.q.CountAt)
+	headQ, err := r.fromHead(ctx)
+	if err != nil {
+		return 0, err
+	}
+	q, args := r.d.q.CountAt, []any{from, until, after, r.bound}
+	if headQ {
+		q, args = r.d.q.HeadCount, []any{from, until, after}
+	}
+	s, err := r.d.stmt(ctx, q)
 	if err != nil {
 		return 0, err
 	}
 	var n int
-	if err := s.QueryRowContext(ctx, from, until, after, r.bound).Scan(&n); err != nil {
+	if err := s.QueryRowContext(ctx, args...).Scan(&n); err != nil {
 		return 0, r.d.fail(err)
+	}
+	if headQ {
+		if still, err := r.headStill(ctx); err != nil || !still {
+			if err != nil {
+				return 0, err
+			}
+			return r.count(ctx, rg)
+		}
 	}
 	return n, r.verify(ctx)
 }
@@ -300,25 +394,29 @@ func (r reader) page(ctx context.Context, from, until, after string, n int) ([]E
 	if err := r.d.begin(ctx); err != nil {
 		return nil, err
 	}
-	s, err := r.d.stmt(ctx, r.d.q.EntriesAt)
+	headQ, err := r.fromHead(ctx)
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.QueryContext(ctx, from, until, after, r.bound, n)
+	q, args := r.d.q.EntriesAt, []any{from, until, after, r.bound, n}
+	if headQ {
+		q, args = r.d.q.HeadEntries, []any{from, until, after, n}
+	}
+	s, err := r.d.stmt(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	out, err := collect(s.QueryContext(ctx, args...))
 	if err != nil {
 		return nil, r.d.fail(err)
 	}
-	defer rows.Close()
-	out := make([]Entry, 0, n)
-	for rows.Next() {
-		e, err := scanEntry(rows)
-		if err != nil {
-			return nil, r.d.fail(err)
+	if headQ {
+		if still, err := r.headStill(ctx); err != nil || !still {
+			if err != nil {
+				return nil, err
+			}
+			return r.page(ctx, from, until, after, n)
 		}
-		out = append(out, e)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, r.d.fail(err)
 	}
 	return out, r.verify(ctx)
 }

@@ -2,6 +2,7 @@ package sqldict_test
 
 import (
 	"context"
+	"errors"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -10,23 +11,8 @@ import (
 	"github.com/sqldict/sqldict/sqldict/sqldicttest"
 )
 
-var testFiles sync.Map // *testing.T → database file of that test
-
-// openSQLite opens every journal of a test in one database file, so that a
-// test opening the same journal twice finds it.
-func openSQLite(t *testing.T, opts sqldict.Options) *sqldict.Dict {
-	t.Helper()
-	path, _ := testFiles.LoadOrStore(t, filepath.Join(t.TempDir(), "test.db"))
-	d, err := sqldict.OpenURL(context.Background(), "sqlite:"+path.(string), opts)
-	if err != nil {
-		t.Fatalf("open %s: %v", path, err)
-	}
-	t.Cleanup(func() { d.Close() })
-	return d
-}
-
 func TestSQLite_Conformance(t *testing.T) {
-	sqldicttest.Run(t, openSQLite)
+	sqldicttest.Run(t, sqldicttest.OpenSQLite)
 }
 
 func TestSQLite_Memory_Conformance(t *testing.T) {
@@ -54,4 +40,29 @@ func TestSQLite_Memory_Conformance(t *testing.T) {
 		t.Cleanup(func() { d.Close() })
 		return d
 	})
+}
+
+func TestOpen_SchemaAndKeyLength(t *testing.T) {
+	ctx := context.Background()
+	url := "sqlite:" + filepath.Join(t.TempDir(), "s.db")
+	d, err := sqldict.OpenURL(ctx, url, sqldict.Options{Table: "j", KeyLength: 64})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	if _, err := sqldict.OpenURL(ctx, url, sqldict.Options{Table: "j", KeyLength: 65}); !errors.Is(err, sqldict.ErrInvalidArgument) {
+		t.Fatalf("reopen with a longer KeyLength = %v, want ErrInvalidArgument", err)
+	}
+	if _, err := sqldict.OpenURL(ctx, url, sqldict.Options{Table: "Bad-Name"}); !errors.Is(err, sqldict.ErrInvalidArgument) {
+		t.Fatalf("bad table = %v, want ErrInvalidArgument", err)
+	}
+	if _, err := sqldict.OpenURL(ctx, url, sqldict.Options{Table: "fresh", SkipMigrate: true}); err == nil {
+		t.Fatal("SkipMigrate on a missing journal opened")
+	}
+	if _, err := d.DB().Exec(`UPDATE j_migrations SET version = 99`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sqldict.OpenURL(ctx, url, sqldict.Options{Table: "j"}); !errors.Is(err, sqldict.ErrSchemaTooNew) {
+		t.Fatalf("open of a newer schema = %v, want ErrSchemaTooNew", err)
+	}
 }

@@ -55,6 +55,14 @@ func (w *wtx) exec(q string, args ...any) (sql.Result, error) {
 	return s.ExecContext(w.ctx, args...)
 }
 
+func (w *wtx) query(q string, args ...any) (*sql.Rows, error) {
+	s, err := w.stmt(q)
+	if err != nil {
+		return nil, err
+	}
+	return s.QueryContext(w.ctx, args...)
+}
+
 func (w *wtx) queryRow(q string, args ...any) *sql.Row {
 	s, err := w.stmt(q)
 	if err != nil {

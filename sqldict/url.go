@@ -80,6 +80,7 @@ func sqliteDialector(rawURL, rest string) (gorm.Dialector, error) {
 		}
 	}
 	setDefault("_busy_timeout", "10000")
+	setDefault("_cache_size", "-65536") // 64 MiB of page cache per connection
 	if path == ":memory:" {
 		// Every connection of the pool must see the same database: a named
 		// memdb (no shared cache, so readers and the writer lock normally).

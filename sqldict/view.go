@@ -72,8 +72,8 @@ func (d *Dict) Snapshot(ctx context.Context, seq int64) (*Snapshot, error) {
 		if err != nil {
 			return nil, err
 		}
-		// The commit's own row, or failing that (a purged tombstone) the
-		// newest row before it.
+		// The commit's own row; when pruning purged it (a key's final
+		// tombstone), Time is unknown and stays zero.
 		e, err := scanEntry(s.QueryRowContext(ctx, seq-1, seq, 1))
 		if errors.Is(err, sql.ErrNoRows) {
 			err = nil
@@ -89,7 +89,8 @@ func (d *Dict) Snapshot(ctx context.Context, seq int64) (*Snapshot, error) {
 // Sequence returns the commit the view shows the dict right after.
 func (v *Snapshot) Sequence() int64 { return v.r.bound }
 
-// Time returns the commit time of Sequence; zero for sequence 0.
+// Time returns the commit time of Sequence; zero for sequence 0, and when
+// pruning purged that commit's row.
 func (v *Snapshot) Time() time.Time { return v.created }
 
 // Get returns the value key had at the view's point, or ErrNotFound.

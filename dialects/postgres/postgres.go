@@ -104,9 +104,6 @@ func IsConnectionError(err error) bool {
 // Queries returns the query texts for table.
 func (*Dialect) Queries(table string) dialects.Queries {
 	r := dialects.Renderer(table)
-	cols := func(a string) string {
-		return a + strings.ReplaceAll(dialects.EntryColumns, ", ", ", "+a)
-	}
 	return dialects.Queries{
 		WriteIsolation: sql.LevelReadCommitted,
 		ServerClock:    true,
@@ -119,16 +116,23 @@ func (*Dialect) Queries(table string) dialects.Queries {
 		LatestAt: r.Replace(`SELECT m.horizon, m.last_seq, j.item, j.is_deleted FROM {M} m LEFT JOIN (` +
 			`SELECT item, is_deleted FROM {T} WHERE label = $1 AND sequence_number <= $2 ` +
 			`ORDER BY sequence_number DESC LIMIT 1) j ON true WHERE m.id = 1`),
-		EntryAt: r.Replace(`SELECT {COLS} FROM {T} WHERE label = $1 AND sequence_number <= $2 ORDER BY sequence_number DESC LIMIT 1`),
-		Current: r.Replace(`SELECT version, is_deleted FROM {T} WHERE label = $1 ORDER BY sequence_number DESC LIMIT 1`),
+		EntryAt:        r.Replace(`SELECT {COLS} FROM {T} WHERE label = $1 AND sequence_number <= $2 ORDER BY sequence_number DESC LIMIT 1`),
+		Current:        r.Replace(`SELECT version, is_deleted FROM {H} WHERE label = $1`),
+		CurrentIn:      r.Replace(`SELECT label, version, is_deleted FROM {H} WHERE label IN `),
+		HeadUpsert:     r.Replace(`INSERT INTO {H} (label, sequence_number, version, is_deleted) VALUES `),
+		HeadUpsertTail: ` ON CONFLICT (label) DO UPDATE SET sequence_number = excluded.sequence_number, version = excluded.version, is_deleted = excluded.is_deleted`,
+		HeadDelete:     r.Replace(`DELETE FROM {H} WHERE label = $1`),
+		HeadKeys:       r.Replace(`SELECT label FROM {H} WHERE label >= $1 AND label < $2 AND label > $3 AND NOT is_deleted ORDER BY label LIMIT $4`),
+		HeadCount:      r.Replace(`SELECT COUNT(*) FROM {H} WHERE label >= $1 AND label < $2 AND label > $3 AND NOT is_deleted`),
+		HeadEntries: r.Replace(`SELECT {JCOLS} FROM {H} h JOIN {T} j ON j.sequence_number = h.sequence_number ` +
+			`WHERE h.label >= $1 AND h.label < $2 AND h.label > $3 AND NOT h.is_deleted ORDER BY h.label LIMIT $4`),
 		Version: r.Replace(`SELECT {COLS} FROM {T} WHERE label = $1 AND version = $2`),
 		History: r.Replace(`SELECT {COLS} FROM {T} WHERE label = $1 AND sequence_number <= $2 ORDER BY sequence_number`),
 
-		KeysAt:  r.Replace(skipScan(true) + `SELECT k.label FROM k WHERE k.live AND k.n < $5 ORDER BY k.label`),
-		CountAt: r.Replace(skipScan(false) + `SELECT COUNT(*) FROM k WHERE k.live`),
-		EntriesAt: r.Replace(skipScan(true) + `SELECT ` + cols("e.") + ` FROM k CROSS JOIN LATERAL (` +
-			`SELECT * FROM {T} j WHERE j.label = k.label AND j.sequence_number <= $4 ` +
-			`ORDER BY j.sequence_number DESC LIMIT 1) e WHERE k.live AND k.n < $5 ORDER BY k.label`),
+		KeysAt:  r.Replace(`SELECT h.label FROM {H} h WHERE ` + headRange + ` AND ` + liveAt + ` ORDER BY h.label LIMIT $5`),
+		CountAt: r.Replace(`SELECT COUNT(*) FROM {H} h WHERE ` + headRange + ` AND ` + liveAt),
+		EntriesAt: r.Replace(`SELECT {JCOLS} FROM {H} h JOIN {T} j ON j.sequence_number = ` + rowAt +
+			` WHERE ` + headRange + ` AND NOT j.is_deleted ORDER BY h.label LIMIT $5`),
 
 		Log:        r.Replace(`SELECT {COLS} FROM {T} WHERE sequence_number > $1 AND sequence_number <= $2 ORDER BY sequence_number LIMIT $3`),
 		SequenceAt: r.Replace(`SELECT sequence_number FROM {T} WHERE created <= $1 ORDER BY created DESC, sequence_number DESC LIMIT 1`),
@@ -137,32 +141,17 @@ func (*Dialect) Queries(table string) dialects.Queries {
 	}
 }
 
-// skipScan walks the distinct labels in [$1, $2) above $3, two index seeks
-// per label: one to the next label (the LATERAL step), one to that label's
-// newest row at or below $4 (live). History costs no more than the depth of
-// the B-tree.
-//
-// A limited scan ($5) counts as it goes: n is the number of live labels
-// before this one, and the recursion stops once n reaches $5. The CTE
-// itself is lazy in PostgreSQL, but the ORDER BY that makes the output order
-// a guarantee rather than an accident of the plan reads it whole, so the
-// count is what keeps a page at O(page · log rows).
-func skipScan(limited bool) string {
-	cond := ``
-	if limited {
-		cond = ` AND k.n + k.live::int < $5::bigint`
-	}
-	return `WITH RECURSIVE k (label, live, n) AS (` +
-		`SELECT f.label, ` + liveAt("f.label") + `, 0::bigint FROM (` +
-		`SELECT t.label FROM {T} t WHERE t.label >= $1 AND t.label > $3 ORDER BY t.label LIMIT 1) f WHERE f.label < $2 ` +
-		`UNION ALL ` +
-		`SELECT x.label, ` + liveAt("x.label") + `, k.n + k.live::int FROM k CROSS JOIN LATERAL (` +
-		`SELECT t.label FROM {T} t WHERE t.label > k.label ORDER BY t.label LIMIT 1) x WHERE x.label < $2` + cond + `) `
-}
+// headRange selects head rows in [$1, $2) above $3.
+const headRange = `h.label >= $1 AND h.label < $2 AND h.label > $3`
 
-// liveAt is true for a label whose newest row at or below $4 is not a
-// tombstone, false when it is one or there is none.
-func liveAt(label string) string {
-	return `COALESCE((SELECT NOT j.is_deleted FROM {T} j WHERE j.label = ` + label + ` AND j.sequence_number <= $4 ` +
-		`ORDER BY j.sequence_number DESC LIMIT 1), false)`
-}
+// rowAt is the sequence number of h's newest row at or below $4: the head
+// row itself when the key was not written since, else one index seek.
+const rowAt = `(CASE WHEN h.sequence_number <= $4 THEN h.sequence_number ELSE (` +
+	`SELECT x.sequence_number FROM {T} x WHERE x.label = h.label AND x.sequence_number <= $4 ` +
+	`ORDER BY x.sequence_number DESC LIMIT 1) END)`
+
+// liveAt holds for a head row whose key was live at $4; a key first written
+// after $4 has no row there, and NULL fails the test.
+const liveAt = `NOT (CASE WHEN h.sequence_number <= $4 THEN h.is_deleted ELSE (` +
+	`SELECT x.is_deleted FROM {T} x WHERE x.label = h.label AND x.sequence_number <= $4 ` +
+	`ORDER BY x.sequence_number DESC LIMIT 1) END)`

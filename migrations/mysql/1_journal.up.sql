@@ -23,6 +23,16 @@ CREATE TABLE {{.Table}} (
     CONSTRAINT {{.Table}}_version_ck CHECK (version >= 1),
     CONSTRAINT {{.Table}}_tombstone_ck CHECK (is_deleted = 0 OR item IS NULL)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+-- The head: one row per key ever written, pointing at its newest journal row.
+-- Writers keep it in the same transaction as the journal; it makes Keys and
+-- Len cost O(keys) whatever the history depth.
+CREATE TABLE {{.Head}} (
+    label           VARBINARY({{.KeyLength}}) NOT NULL,
+    sequence_number BIGINT  NOT NULL,
+    version         BIGINT  NOT NULL,
+    is_deleted      BOOLEAN NOT NULL,
+    PRIMARY KEY (label)
+) ENGINE=InnoDB;
 CREATE TABLE {{.Meta}} (
     id           INT         NOT NULL,
     last_seq     BIGINT      NOT NULL,

@@ -18,6 +18,15 @@ CREATE TABLE {{.Table}} (
 CREATE UNIQUE INDEX {{.Table}}_label_seq ON {{.Table}} (label, sequence_number, is_deleted);
 CREATE UNIQUE INDEX {{.Table}}_label_version ON {{.Table}} (label, version);
 CREATE INDEX {{.Table}}_created ON {{.Table}} (created, sequence_number);
+-- The head: one row per key ever written, pointing at its newest journal row.
+-- Writers keep it in the same transaction as the journal; it makes Keys and
+-- Len cost O(keys) whatever the history depth.
+CREATE TABLE {{.Head}} (
+    label           VARCHAR({{.KeyLength}}) COLLATE "C" NOT NULL PRIMARY KEY,
+    sequence_number BIGINT  NOT NULL,
+    version         BIGINT  NOT NULL,
+    is_deleted      BOOLEAN NOT NULL
+);
 CREATE TABLE {{.Meta}} (
     id           INTEGER     NOT NULL PRIMARY KEY CHECK (id = 1),
     last_seq     BIGINT      NOT NULL,

@@ -17,6 +17,15 @@ CREATE TABLE {{.Table}} (
 CREATE UNIQUE INDEX {{.Table}}_label_seq ON {{.Table}} (label, sequence_number, is_deleted);
 CREATE UNIQUE INDEX {{.Table}}_label_version ON {{.Table}} (label, version);
 CREATE INDEX {{.Table}}_created ON {{.Table}} (created, sequence_number);
+-- The head: one row per key ever written, pointing at its newest journal row.
+-- Writers keep it in the same transaction as the journal; it makes Keys and
+-- Len at the head cost O(keys) whatever the history depth.
+CREATE TABLE {{.Head}} (
+    label           TEXT    NOT NULL PRIMARY KEY COLLATE BINARY,
+    sequence_number INTEGER NOT NULL,
+    version         INTEGER NOT NULL,
+    is_deleted      INTEGER NOT NULL
+) WITHOUT ROWID;
 CREATE TABLE {{.Meta}} (
     id           INTEGER PRIMARY KEY CHECK (id = 1),
     last_seq     INTEGER NOT NULL,

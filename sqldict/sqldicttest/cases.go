@@ -419,6 +419,26 @@ func testContextAndClose(t *testing.T, open Opener) {
 		t.Fatal("a cancelled write appended a row")
 	}
 
+	// Cancelled half way through: all of a commit or none of it.
+	ws := make([]sqldict.Write, 5000)
+	for i := range ws {
+		ws[i] = sqldict.Write{Key: keyN(i), Value: []byte("x")}
+	}
+	landed := seqOf(t, d)
+	for i := range 8 {
+		ctx, cancel := context.WithTimeout(bg, time.Duration(i)*2*time.Millisecond)
+		_, err := d.Commit(ctx, ws...)
+		cancel()
+		if err == nil {
+			landed += int64(len(ws))
+		} else if !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, context.Canceled) {
+			t.Fatalf("commit under a deadline: %v, want nil or a context error", err)
+		}
+		if got := seqOf(t, d); got != landed {
+			t.Fatalf("after commit %d (err %v): sequence %d, want %d", i, err, got, landed)
+		}
+	}
+
 	d2 := open(t, sqldict.Options{Table: d.Table()})
 	must(t, d2.Close())
 	must(t, d2.Close()) // idempotent

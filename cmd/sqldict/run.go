@@ -1,0 +1,317 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/sqldict/sqldict/sqldict"
+)
+
+// Exit codes. Scripts may rely on them; README-cli.md lists them.
+const (
+	exitOK       = 0
+	exitError    = 1 // anything else: I/O, database, a declined edit
+	exitUsage    = 2 // bad flags or arguments, unknown verb, malformed time, invalid key or URL
+	exitNotFound = 3 // the key (or version) does not exist
+	exitConflict = 4 // a version expectation failed, or a patch does not apply
+	exitPruned   = 5 // the point asked for was pruned, or lies in the future
+)
+
+// DefaultURL is the database used when neither --db nor SQLDICT_URL is set.
+const DefaultURL = "sqlite:sqldict.db"
+
+// env is the environment Run consults; tests replace it.
+var env = os.Getenv
+
+// app is one invocation: its streams and the global flags.
+type app struct {
+	ctx    context.Context
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+
+	db        string
+	table     string
+	json      bool
+	utc       bool
+	noMigrate bool
+}
+
+// command is one verb.
+type command struct {
+	name    string
+	args    string // synopsis after the verb
+	summary string
+	help    string // the long help: what it does, and examples
+	run     func(a *app, c *command, args []string) error
+}
+
+// commands in the order help lists them.
+var commands []*command
+
+func init() {
+	commands = []*command{
+		cmdGet, cmdSet, cmdDel, cmdKeys, cmdLen, cmdLog, cmdDiff, cmdEdit, cmdPatch,
+		cmdExport, cmdImport, cmdMigrate, cmdPrune, cmdHelp,
+	}
+}
+
+func lookup(name string) *command {
+	for _, c := range commands {
+		if c.name == name {
+			return c
+		}
+	}
+	return nil
+}
+
+// usageError is a mistake in the command line: exit code 2.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error {
+	return &usageError{fmt.Sprintf(format, args...)}
+}
+
+// errPatch marks a patch or an edit that does not apply to the current value.
+var errPatch = errors.New("does not apply")
+
+// errDeclined is an edit the user answered no to.
+var errDeclined = errors.New("not committed")
+
+// Run runs one sqldict command line (without the program name) and returns
+// its exit code. Errors are reported on stderr in one line.
+func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	a := &app{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr}
+	fs := a.flagSet("sqldict", "")
+	fs.Usage = func() {}
+	verbArgs, err := parseGlobal(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		a.mainUsage(stdout)
+		return exitOK
+	}
+	if err != nil {
+		return a.fail("", usagef("%v", err))
+	}
+	if len(verbArgs) == 0 {
+		a.mainUsage(stderr)
+		return exitUsage
+	}
+	c := lookup(verbArgs[0])
+	if c == nil {
+		return a.fail("", usagef("unknown command %q (run 'sqldict help' for the list)", verbArgs[0]))
+	}
+	err = c.run(a, c, verbArgs[1:])
+	if errors.Is(err, flag.ErrHelp) {
+		return exitOK
+	}
+	if err != nil {
+		return a.fail(c.name, err)
+	}
+	return exitOK
+}
+
+// parseGlobal parses the flags before the verb.
+func parseGlobal(fs *flag.FlagSet, args []string) ([]string, error) {
+	fs.SetOutput(io.Discard)
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	return fs.Args(), nil
+}
+
+// fail prints err in one line and returns its exit code.
+func (a *app) fail(verb string, err error) int {
+	msg := strings.ReplaceAll(err.Error(), "sqldict: ", "")
+	msg = strings.Join(strings.Fields(strings.ReplaceAll(msg, "\n", " ")), " ")
+	prefix := "sqldict: "
+	if verb != "" {
+		prefix = "sqldict " + verb + ": "
+	}
+	fmt.Fprintln(a.stderr, prefix+msg)
+	return exitCode(err)
+}
+
+func exitCode(err error) int {
+	var ue *usageError
+	switch {
+	case errors.As(err, &ue),
+		errors.Is(err, sqldict.ErrInvalidKey),
+		errors.Is(err, sqldict.ErrInvalidArgument),
+		errors.Is(err, sqldict.ErrValueTooLarge):
+		return exitUsage
+	case errors.Is(err, sqldict.ErrNotFound):
+		return exitNotFound
+	case errors.Is(err, sqldict.ErrConflict), errors.Is(err, errPatch):
+		return exitConflict
+	case errors.Is(err, sqldict.ErrPruned), errors.Is(err, sqldict.ErrFuture):
+		return exitPruned
+	}
+	return exitError
+}
+
+// flagSet returns a FlagSet for verb with the global flags registered, so
+// they may be given before or after the verb.
+func (a *app) flagSet(name, usage string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.StringVar(&a.db, "db", a.dbDefault(), "database `URL`: sqlite:FILE, mysql://user:pw@host/db, postgres://user@host/db (env SQLDICT_URL)")
+	fs.StringVar(&a.table, "table", a.tableDefault(), "journal `table` name (env SQLDICT_TABLE)")
+	fs.BoolVar(&a.json, "json", a.json, "machine-readable JSON output")
+	fs.BoolVar(&a.utc, "utc", a.utc, "print times in UTC (and read dates as UTC midnight) instead of the local zone")
+	fs.BoolVar(&a.noMigrate, "no-migrate", a.noMigrate, "do not migrate the journal's schema on open; fail if it is not current")
+	return fs
+}
+
+func (a *app) dbDefault() string {
+	if a.db != "" {
+		return a.db
+	}
+	if u := env("SQLDICT_URL"); u != "" {
+		return u
+	}
+	return DefaultURL
+}
+
+func (a *app) tableDefault() string {
+	if a.table != "" {
+		return a.table
+	}
+	if t := env("SQLDICT_TABLE"); t != "" {
+		return t
+	}
+	return sqldict.DefaultTable
+}
+
+// parse parses a verb's command line, flags and arguments in any order
+// ("--" ends the flags), and checks the number of arguments. It prints the
+// verb's help and returns flag.ErrHelp for -h/--help.
+func (a *app) parse(c *command, fs *flag.FlagSet, args []string, minArgs, maxArgs int) ([]string, error) {
+	fs.SetOutput(io.Discard)
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				a.verbUsage(c, fs)
+				return nil, err
+			}
+			return nil, usagef("%v (see 'sqldict %s --help')", err, c.name)
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			break
+		}
+		if n := len(args) - len(rest); n > 0 && args[n-1] == "--" {
+			pos = append(pos, rest...)
+			break
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
+	}
+	switch {
+	case len(pos) < minArgs:
+		return nil, usagef("missing arguments: usage: sqldict %s %s", c.name, c.args)
+	case maxArgs >= 0 && len(pos) > maxArgs:
+		return nil, usagef("too many arguments: usage: sqldict %s %s", c.name, c.args)
+	}
+	return pos, nil
+}
+
+// open opens the dict named by the global flags.
+func (a *app) open() (*sqldict.Dict, error) {
+	return sqldict.OpenURL(a.ctx, a.db, sqldict.Options{Table: a.table, SkipMigrate: a.noMigrate})
+}
+
+// withDict opens the dict, runs fn, and closes it.
+func (a *app) withDict(fn func(d *sqldict.Dict) error) error {
+	d, err := a.open()
+	if err != nil {
+		return err
+	}
+	err = fn(d)
+	if cerr := d.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+func (a *app) mainUsage(w io.Writer) {
+	fmt.Fprint(w, `sqldict keeps a versioned key/value journal in one SQL table and reads it
+as of any instant.
+
+Usage: sqldict [global flags] COMMAND [flags] [arguments]
+
+Commands:
+`)
+	for _, c := range commands {
+		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
+	}
+	fmt.Fprint(w, `
+Global flags (before or after the command):
+  --db URL      database (default `+DefaultURL+`, or $SQLDICT_URL):
+                sqlite:FILE, mysql://user:pw@host:3306/db, postgres://user@host/db
+  --table NAME  journal table (default sqldict, or $SQLDICT_TABLE)
+  --json        machine-readable output
+  --utc         print times in UTC instead of the local zone
+  --no-migrate  fail instead of migrating an old schema on open
+
+Times: RFC 3339 (2024-05-01T12:00:00Z), a date (2024-05-01, midnight), or
+relative to now (-2h, -30m, -1d, -1d12h, now).
+
+Exit codes: 0 ok, 1 error, 2 usage, 3 not found, 4 conflict (or a patch that
+does not apply), 5 pruned or in the future.
+
+Run 'sqldict COMMAND --help' for a command's flags and examples.
+`)
+}
+
+func (a *app) verbUsage(c *command, fs *flag.FlagSet) {
+	w := a.stdout
+	fmt.Fprintf(w, "Usage: sqldict %s %s\n\n%s\n", c.name, c.args, c.summary)
+	if c.help != "" {
+		fmt.Fprintf(w, "\n%s\n", strings.TrimSpace(c.help))
+	}
+	var own strings.Builder
+	fs.SetOutput(&own)
+	fs.VisitAll(func(f *flag.Flag) {
+		switch f.Name {
+		case "db", "table", "json", "utc", "no-migrate":
+			return
+		}
+		name, usage := flag.UnquoteUsage(f)
+		dash := "--"
+		if len(f.Name) == 1 {
+			dash = "-"
+		}
+		if name != "" {
+			name = " " + name
+		}
+		fmt.Fprintf(&own, "  %s%s%s\n    \t%s\n", dash, f.Name, name, usage)
+	})
+	if own.Len() > 0 {
+		fmt.Fprintf(w, "\nFlags:\n%s", own.String())
+	}
+	fmt.Fprintln(w, "\nGlobal flags: --db URL, --table NAME, --json, --utc, --no-migrate (see 'sqldict help').")
+}
+
+var cmdHelp = &command{
+	name:    "help",
+	args:    "[COMMAND]",
+	summary: "show help for sqldict or one command",
+	run: func(a *app, _ *command, args []string) error {
+		if len(args) == 0 {
+			a.mainUsage(a.stdout)
+			return nil
+		}
+		c := lookup(args[0])
+		if c == nil {
+			return usagef("unknown command %q", args[0])
+		}
+		return c.run(a, c, []string{"--help"})
+	},
+}

@@ -1,0 +1,155 @@
+package sqldict
+
+import (
+	"context"
+	"fmt"
+	"iter"
+	"time"
+)
+
+// Import copies a journal into this one verbatim: every entry keeps its
+// sequence number, version, created time, author and comment, so the copy
+// answers every read at every sequence exactly as the source did. It is the
+// restore half of a dump (the CLI's export and import) and the way to move a
+// journal from one engine to another.
+//
+// head is what Stat said of the source when its entries were read; entries
+// are the source's rows in sequence order (Log(ctx, 0, head.Sequence)).
+// Import checks that they form a journal that could have been written:
+// sequences increasing with gaps only behind head.Horizon (rows pruning
+// removed), per-key versions consecutive and starting at 1 unless pruning
+// removed the oldest, tombstones
+// only on live keys, created never decreasing, keys and values within this
+// Dict's limits. Anything else fails with ErrInvalidArgument (or
+// ErrInvalidKey, ErrValueTooLarge).
+//
+// The journal must be empty: no commit ever made, nothing pruned. Import
+// runs in one write transaction, so it writes everything or nothing; it is
+// not retried (entries may be a one-shot stream), so on an error the caller
+// may simply run it again. It returns the number of entries written.
+func (d *Dict) Import(ctx context.Context, head Stats, entries iter.Seq2[Entry, error]) (int64, error) {
+	if err := d.begin(ctx); err != nil {
+		return 0, err
+	}
+	if d.opts.ReadOnly {
+		return 0, ErrReadOnly
+	}
+	if head.Sequence < 0 || head.Horizon < 0 || head.Horizon > head.Sequence {
+		return 0, fmt.Errorf("%w: import head sequence %d, horizon %d", ErrInvalidArgument, head.Sequence, head.Horizon)
+	}
+	head.Created = head.Created.UTC().Truncate(time.Microsecond)
+	var n int64
+	err := d.updateOnce(ctx, func(w *wtx) error {
+		if w.lastSeq != 0 || w.horizon != 0 {
+			return fmt.Errorf("%w: import into journal %s at sequence %d: it must be empty", ErrInvalidArgument, d.opts.Table, w.lastSeq)
+		}
+		var err error
+		n, err = d.importRows(w, head, entries)
+		if err != nil {
+			return err
+		}
+		w.lastSeq, w.horizon, w.now = head.Sequence, head.Horizon, head.Created
+		return nil
+	})
+	if err != nil {
+		return 0, d.fail(err)
+	}
+	return n, nil
+}
+
+func (d *Dict) importRows(w *wtx, head Stats, entries iter.Seq2[Entry, error]) (int64, error) {
+	bad := func(e Entry, format string, args ...any) error {
+		return fmt.Errorf("%w: import entry %d (%q version %d): %s", ErrInvalidArgument, e.Sequence, e.Key, e.Version, fmt.Sprintf(format, args...))
+	}
+	keys := map[string]keyState{}
+	var last Entry
+	var n int64
+	var batch []Write
+	var rows []Entry
+	size := 0
+	flush := func() error {
+		if len(rows) == 0 {
+			return nil
+		}
+		if err := d.insertImported(w, batch, rows); err != nil {
+			return err
+		}
+		if err := d.upsertHead(w, rows); err != nil {
+			return err
+		}
+		batch, rows, size = batch[:0], rows[:0], 0
+		return nil
+	}
+	for e, err := range entries {
+		if err != nil {
+			return n, err
+		}
+		wr := Write{Key: e.Key, Value: e.Value, Delete: e.Deleted, Author: e.Author, Comment: e.Comment}
+		if e.Deleted && len(e.Value) == 0 {
+			wr.Value = nil
+		}
+		if err := d.checkWrite(&wr); err != nil {
+			return n, fmt.Errorf("import entry %d: %w", e.Sequence, err)
+		}
+		e.Created = e.Created.UTC().Truncate(time.Microsecond)
+		switch {
+		case e.Sequence <= last.Sequence || e.Sequence > head.Sequence:
+			return n, bad(e, "sequence out of order (previous %d, head %d)", last.Sequence, head.Sequence)
+		case e.Sequence-1 > last.Sequence && e.Sequence-1 > head.Horizon:
+			return n, bad(e, "sequences %d..%d missing above the prune horizon %d", last.Sequence+1, e.Sequence-1, head.Horizon)
+		case e.Created.IsZero() || e.Created.Before(last.Created) || e.Created.After(head.Created):
+			return n, bad(e, "created %s out of order", e.Created.Format(time.RFC3339Nano))
+		}
+		st, seen := keys[e.Key]
+		switch {
+		case e.Version < 1 || (seen && e.Version != st.version+1):
+			// Pruning leaves each key a contiguous run of its newest versions.
+			return n, bad(e, "version out of order")
+		case e.Version > 1 && e.Sequence > head.Horizon && !seen:
+			// Pruning removes only rows superseded at or before the
+			// horizon: a later row's predecessor is still there.
+			return n, bad(e, "previous version missing above the prune horizon %d", head.Horizon)
+		case e.Deleted && (e.Version == 1 || (seen && st.deleted && e.Version == st.version+1)):
+			return n, bad(e, "deletes a key that does not exist")
+		}
+		keys[e.Key] = keyState{version: e.Version, deleted: e.Deleted}
+		last = e
+		if len(rows) == insertRows || (len(rows) > 0 && size+len(wr.Value) > insertBytes) {
+			if err := flush(); err != nil {
+				return n, err
+			}
+		}
+		batch, rows = append(batch, wr), append(rows, e)
+		size += len(wr.Value)
+		n++
+	}
+	if err := flush(); err != nil {
+		return n, err
+	}
+	if last.Sequence < head.Sequence && head.Sequence > head.Horizon {
+		return n, fmt.Errorf("%w: import ends at sequence %d, head is %d above the prune horizon %d", ErrInvalidArgument, last.Sequence, head.Sequence, head.Horizon)
+	}
+	if head.Sequence > 0 && head.Created.Before(last.Created) {
+		return n, fmt.Errorf("%w: import head created %s before its last entry", ErrInvalidArgument, head.Created.Format(time.RFC3339Nano))
+	}
+	return n, nil
+}
+
+// insertImported appends rows as insert does, each with its own created.
+// The caller keeps the head table in step with upsertHead.
+func (d *Dict) insertImported(w *wtx, writes []Write, rows []Entry) error {
+	args := make([]any, 0, 8*len(rows))
+	for i, e := range rows {
+		var item any = writes[i].Value
+		if e.Deleted {
+			item = nil
+		} else if writes[i].Value == nil {
+			item = []byte{}
+		}
+		args = append(args, e.Sequence, e.Key, item, e.Deleted, d.dialect.EncodeTime(e.Created), e.Version, e.Author, e.Comment)
+	}
+	if _, err := w.exec(d.text(d.q.Insert, "", len(rows), 8), args...); err != nil {
+		return fmt.Errorf("import %d rows: %w", len(rows), err)
+	}
+	return nil
+}
