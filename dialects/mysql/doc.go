@@ -39,7 +39,11 @@
 // # Plans
 //
 // Get is one backward range read on (label, sequence_number, is_deleted).
-// Keys, Len and the entry scan at any sequence are a loose index scan:
+// Keys, Len and the entry scan at the newest commit walk the head table (one
+// row per key) in primary-key order: O(keys), and a page stops after its
+// LIMIT (ANALYZE: 111 head rows read for a page of 100).
+//
+// At an older sequence they are a loose index scan of the journal:
 //
 //	SELECT g.label FROM t g WHERE g.label >= ? AND g.label < ? AND g.label > ?
 //	  AND g.sequence_number <= ? GROUP BY g.label
@@ -49,28 +53,38 @@
 // "Using index for group-by" seeks once per label to its newest row at or
 // below the bound, and the HAVING test reads that row by primary key.
 // ANALYZE on MariaDB 10.11, journal of 10 000 keys × 100 versions (a tenth
-// of the keys deleted), whole listing:
+// of the keys deleted), the whole listing:
 //
 //	id select_type        table type   key           rows  r_rows  Extra
-//	1  PRIMARY            g     range  t_label_seq   10305 10000   Using where; Using index for group-by
+//	1  PRIMARY            g     range  t_label_seq   10653 10000   Using where; Using index for group-by
 //	2  DEPENDENT SUBQUERY j     eq_ref PRIMARY       1     1       Using where
 //
 // A page of 100 keys after "key/05000" reads 112 groups, not the rest of the
-// journal: the groups stream in index order and the LIMIT stops them. Latest
-// and LatestAt read one row (range on t_label_seq, r_rows 1).
-// Measured through the API (best of 5, MariaDB sharing the machine with
-// PostgreSQL): Keys 20 ms at depth 1 and 68 ms at depth 100, Len 17 → 47 ms,
-// a 100-key page 0.6 ms at depth 100, Get 0.05–0.3 ms. A hundred times the
-// history costs 2.5–3.5 times the time — a deeper, less cached B-tree —
-// not a hundred times.
+// journal: groups stream in index order and the LIMIT stops them. Latest and
+// LatestAt read one index entry (range on t_label_seq, r_rows 1).
 //
-// The recursive CTE that steps from label to label, SQLite's and
-// PostgreSQL's plan, is a trap here: MariaDB plans the correlated "next
-// label" subquery once, as a scan of the whole index from its first entry
-// (ANALYZE: 700 101 entries read per step), so Keys on the journal above ran
-// for minutes. A head table (one row per live key) would make Keys O(keys)
-// without the log factor, at the price of an update per write on a
-// contended row; the numbers above do not call for it.
+// Measured through the API, best of 5 (SQLDICT_TEST_PLANS=1 go test -run
+// TestPlans in integration_test, PostgreSQL loading the same machine):
+//
+//	                               depth 1    depth 100
+//	Keys / Len (head table)        4.0 / 1.3  3.5 / 1.6 ms
+//	KeysIn, page of 100            0.09       0.10 ms
+//	Snapshot.Keys, 1 version back  —          80 ms
+//	Snapshot.Keys, 50 versions back            63 ms
+//	Snapshot.Len, 50 versions back 8.5        43 ms
+//	Get / Snapshot.Get             0.05/0.36  0.07/0.25 ms
+//
+// The history behind a snapshot costs nothing: 50 versions after the point
+// read as fast as one.
+//
+// Two plans that look cheaper lose on MariaDB. The head-table walk the
+// other engines use at a sequence (head row, or one seek for keys written
+// since) runs its correlated "newest row at or below the bound" subquery as
+// a ref scan on the label that reads every version written after the bound
+// (ANALYZE: r_rows 51 per key half way back through 100 versions). A
+// recursive CTE stepping from label to label plans its correlated "next
+// label" subquery as a scan from the first index entry (700 101 entries
+// per step): Keys ran for minutes.
 //
 // # Connections
 //
