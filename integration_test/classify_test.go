@@ -127,13 +127,18 @@ func deadlock(ctx context.Context, db *sql.DB, table string) error {
 	go func() { _, err := txs[0].ExecContext(ctx, update+"2"); done <- result{0, err} }()
 	time.Sleep(100 * time.Millisecond)
 	go func() { _, err := txs[1].ExecContext(ctx, update+"1"); done <- result{1, err} }()
-	// The victim's error comes back first; the survivor waits for its lock
-	// until the victim rolls back.
-	first := <-done
-	txs[first.i].Rollback()
-	second := <-done
-	if first.err == nil {
-		return fmt.Errorf("no deadlock: the second update (%v) waited for the first", second.err)
+	// The victim gets the deadlock error; the survivor's update may wait
+	// for the victim's ROLLBACK (PostgreSQL holds locks until then).
+	var victim error
+	for range 2 {
+		r := <-done
+		if r.err != nil {
+			txs[r.i].Rollback()
+			victim = errors.Join(victim, r.err)
+		}
 	}
-	return first.err
+	if victim == nil {
+		return errors.New("no deadlock: both updates went through")
+	}
+	return victim
 }

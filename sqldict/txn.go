@@ -96,6 +96,11 @@ func (d *Dict) update(ctx context.Context, fn func(w *wtx) error) error {
 			return nil
 		}
 		err = d.fail(err)
+		if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
+			// Drivers report an expired deadline in their own words (a dial
+			// "i/o timeout"); callers match context errors.
+			err = fmt.Errorf("%w: %w", cerr, err)
+		}
 		if !errors.Is(err, dialects.ErrRetry) || attempt >= d.opts.MaxRetries || ctx.Err() != nil {
 			return err
 		}
