@@ -136,6 +136,62 @@ type Queries struct {
 	// PruneKey deletes a label's rows with sequence_number < before.
 	// Parameters: label, before.
 	PruneKey string
+
+	// Compaction (sqldict's PruneBatch) runs the next three inside a write
+	// transaction. It relies on the journal invariant that a label's rows
+	// carry consecutive versions, and it only ever removes a prefix of a
+	// label's history (every row below a version), so a cut is one version.
+
+	// PrunePlan examines at most limit distinct labels greater than after,
+	// in bytewise order, and returns one row per label: (label, lo, hi, vt,
+	// last_seq, last_deleted), where lo and hi are the label's lowest and
+	// highest version, vt the version of its newest row with
+	// sequence_number <= through (NULL when it has none), and last_seq and
+	// last_deleted the sequence_number and is_deleted of its newest row.
+	// hi, last_seq and last_deleted come from the head table. Fewer than
+	// limit rows means the scan reached the last label. Each label must
+	// cost a few index seeks, never a scan of its history. Parameters:
+	// after, through, limit.
+	PrunePlan string
+	// PruneEdge reads (version, sequence_number, is_deleted) of a label's
+	// rows with lo <= version <= hi, in version order: the rows on either
+	// side of a cut. Parameters: label, lo, hi.
+	PruneEdge string
+	// PruneRows deletes a label's rows with version < cut. Parameters:
+	// label, cut.
+	PruneRows string
+
+	// PauseCheckpoints, run on the writer connection inside a compaction
+	// batch, keeps that batch's COMMIT from checkpointing the write-ahead
+	// log while the core still holds its in-process writer lock;
+	// ResumeCheckpoints restores the connection's default afterwards, and
+	// CheckpointStep, run on another connection between batches, does the
+	// checkpointing without blocking writers. Empty on engines without the
+	// problem. SQLite: PRAGMA wal_autocheckpoint = 0, PRAGMA
+	// wal_autocheckpoint = 1000 (SQLite's default) and PRAGMA
+	// wal_checkpoint(PASSIVE). No parameters.
+	PauseCheckpoints, ResumeCheckpoints, CheckpointStep string
+
+	// Space reclamation after compaction (sqldict's Reclaim). Each is
+	// optional: an empty text means the engine needs no such step.
+
+	// Checkpoint folds the write-ahead log back into the database file and
+	// truncates it; result rows, if any, are ignored. No parameters.
+	// SQLite: PRAGMA wal_checkpoint(TRUNCATE).
+	Checkpoint string
+	// FreePages returns one integer: how many free pages Shrink could give
+	// back to the file system now; 0 when the file is not configured for
+	// incremental shrinking. No parameters. SQLite: the freelist count when
+	// auto_vacuum = INCREMENTAL, else 0.
+	FreePages string
+	// Shrink gives a bounded number of free pages back to the file system,
+	// short enough to run inside a write transaction without stalling
+	// writers. No parameters. SQLite: PRAGMA incremental_vacuum(N).
+	Shrink string
+	// Vacuum rebuilds the table or file to its minimal size, outside any
+	// transaction; it may block writers for as long as it runs. No
+	// parameters. SQLite: VACUUM.
+	Vacuum string
 }
 
 var journalColumns = "j." + strings.ReplaceAll(EntryColumns, ", ", ", j.")

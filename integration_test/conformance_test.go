@@ -3,12 +3,26 @@ package integration_test
 import (
 	"testing"
 
+	"github.com/sqldict/sqldict/prune/prunetest"
+	"github.com/sqldict/sqldict/snapshot/snapshottest"
 	"github.com/sqldict/sqldict/sqldict/sqldicttest"
 )
 
 func TestConformance(t *testing.T) {
 	forEngine(t, func(t *testing.T, e *engine) {
 		sqldicttest.Run(t, e.Opener(""))
+	})
+}
+
+func TestConformance_Snapshot(t *testing.T) {
+	forEngine(t, func(t *testing.T, e *engine) {
+		snapshottest.Run(t, e.Opener(""))
+	})
+}
+
+func TestConformance_Prune(t *testing.T) {
+	forEngine(t, func(t *testing.T, e *engine) {
+		prunetest.Run(t, e.Opener(""))
 	})
 }
 

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"maps"
 	"strings"
 )
 
@@ -68,6 +69,7 @@ func (d *Dict) apply(w *wtx, writes []Write) ([]Entry, error) {
 	if err != nil {
 		return nil, err
 	}
+	prior := maps.Clone(states) // before this commit
 	entries := make([]Entry, len(writes))
 	for i, wr := range writes {
 		st := states[wr.Key]
@@ -98,7 +100,7 @@ func (d *Dict) apply(w *wtx, writes []Write) ([]Entry, error) {
 		return nil, err
 	}
 	if d.opts.PruneOnWrite {
-		if err := d.pruneWritten(w, entries); err != nil {
+		if err := d.pruneWritten(w, entries, prior); err != nil {
 			return nil, err
 		}
 	}
@@ -283,27 +285,58 @@ func (d *Dict) text(head, tail string, n, cols int) string {
 	return t.(string)
 }
 
-// pruneWritten removes the older rows of every key the commit wrote and
-// moves the horizon to the commit's first row: snapshots before it may need
-// a removed row.
-func (d *Dict) pruneWritten(w *wtx, entries []Entry) error {
-	first := map[string]int64{}
-	for _, e := range entries {
-		if _, ok := first[e.Key]; !ok {
-			first[e.Key] = e.Sequence
+// pruneWritten removes the older rows of every key the commit wrote, and
+// moves the horizon by the rule of PruneBatch: the removed rows are a prefix
+// of the key's history, so the newest removed row decides. When it is live,
+// the horizon moves to the key's last row in this commit, the row that
+// replaced it; when it is a tombstone, to the tombstone's own sequence (the
+// key reads as absent there either way).
+func (d *Dict) pruneWritten(w *wtx, entries []Entry, prior map[string]keyState) error {
+	type span struct {
+		first, last int64
+		before      *Entry // the key's row before last within this commit
+	}
+	spans := map[string]*span{}
+	for i := range entries {
+		e := &entries[i]
+		sp, ok := spans[e.Key]
+		if !ok {
+			spans[e.Key] = &span{first: e.Sequence, last: e.Sequence}
+			continue
 		}
+		sp.before = &entries[sp.last-entries[0].Sequence] // entries are consecutive
+		sp.last = e.Sequence
 	}
-	last := map[string]int64{}
-	for _, e := range entries {
-		last[e.Key] = e.Sequence
-	}
-	for key, seq := range last {
-		res, err := w.exec(d.q.PruneKey, key, seq)
+	for key, sp := range spans {
+		var tombstone int64 // sequence of the key's head before the commit, when a tombstone
+		if st := prior[key]; sp.before == nil && st.deleted && st.version > 0 {
+			e, err := scanEntry(w.queryRow(d.q.EntryAt, key, sp.first-1))
+			switch {
+			case err == nil && e.Deleted:
+				tombstone = e.Sequence
+			case err != nil && !errors.Is(err, sql.ErrNoRows):
+				return fmt.Errorf("read head of %q: %w", key, err)
+			}
+		}
+		res, err := w.exec(d.q.PruneKey, key, sp.last)
 		if err != nil {
 			return fmt.Errorf("prune %q: %w", key, err)
 		}
-		if n, _ := res.RowsAffected(); n > 0 || seq != first[key] {
-			w.horizon = max(w.horizon, seq)
+		n, err := res.RowsAffected()
+		if err != nil {
+			return fmt.Errorf("prune %q: %w", key, err)
+		}
+		switch {
+		case sp.before != nil && sp.before.Deleted:
+			w.horizon = max(w.horizon, sp.before.Sequence)
+		case sp.before != nil:
+			w.horizon = max(w.horizon, sp.last)
+		case n == 0:
+			// Nothing older was left: nothing removed.
+		case tombstone > 0:
+			w.horizon = max(w.horizon, tombstone)
+		default:
+			w.horizon = max(w.horizon, sp.last)
 		}
 	}
 	return nil

@@ -30,7 +30,7 @@ type Dict struct {
 	maxKey  string // sorts after every valid key
 
 	closed atomic.Bool
-	wmu    chan struct{} // serialises writers in process when the dialect asks
+	wmu    chan struct{} // serialises writers in process when the dialect asks; shared per *sql.DB
 	stmts  sync.Map      // query text → *sql.Stmt on db
 	texts  sync.Map      // generated multi-row texts by (head, rows)
 
@@ -38,6 +38,16 @@ type Dict struct {
 	// connection and the statements prepared on it; guarded by wmu.
 	wconn  *sql.Conn
 	wstmts map[string]*sql.Stmt
+}
+
+// writeLocks holds one in-process write lock per pool: every Dict on one
+// SQLite pool (several journals in a file, or several handles on one
+// journal) takes turns here instead of polling SQLite's busy handler.
+var writeLocks sync.Map // *sql.DB → chan struct{}
+
+func writeLock(db *sql.DB) chan struct{} {
+	l, _ := writeLocks.LoadOrStore(db, make(chan struct{}, 1))
+	return l.(chan struct{})
 }
 
 // dialectsByName are the engines sqldict knows, by the name gorm's dialector
@@ -92,7 +102,7 @@ func open(ctx context.Context, db *sql.DB, owned bool, dialect dialects.Dialect,
 		dialect: dialect,
 		q:       dialect.Queries(opts.Table),
 		opts:    opts,
-		wmu:     make(chan struct{}, 1),
+		wmu:     writeLock(db),
 		wstmts:  map[string]*sql.Stmt{},
 	}
 	j := migrations.Journal{Table: opts.Table, KeyLength: opts.KeyLength}
@@ -177,6 +187,7 @@ func (d *Dict) Close() error {
 		return true
 	})
 	if d.owned {
+		writeLocks.Delete(d.db)
 		errs = append(errs, d.db.Close())
 	}
 	return errors.Join(errs...)

@@ -48,8 +48,11 @@ type Options struct {
 	ReadOnly bool
 
 	// PruneOnWrite makes every write remove the older rows of the keys it
-	// writes, in the same transaction. The prune horizon moves to that
-	// write, so snapshots before it fail with ErrPruned.
+	// writes, in the same transaction. The prune horizon moves with it, by
+	// the rule of PruneBatch: to the write that replaced a removed live
+	// row, so snapshots before it fail with ErrPruned; a removed tombstone
+	// costs only its own sequence. Keys deleted and never written again keep
+	// their tombstone; package prune's DropDeleted removes them.
 	PruneOnWrite bool
 
 	// MaxRetries bounds how often a write transaction the engine aborted to

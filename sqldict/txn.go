@@ -25,6 +25,9 @@ type wtx struct {
 	horizon     int64
 	now         time.Time // commit time of everything this transaction appends
 	last        *Entry    // the newest row appended, to resolve an ambiguous COMMIT
+	// changed is set by fn when it changed the journal without appending
+	// (compaction), so that the transaction commits.
+	changed bool
 }
 
 // stmt returns q prepared for this transaction.
@@ -170,7 +173,7 @@ func (d *Dict) updateOnce(ctx context.Context, fn func(w *wtx) error) (err error
 	if err := fn(w); err != nil {
 		return err
 	}
-	if w.lastSeq == startSeq && w.horizon == startHorizon {
+	if w.lastSeq == startSeq && w.horizon == startHorizon && !w.changed {
 		return nil // nothing appended; the deferred rollback ends the transaction
 	}
 	created := w.lastCreated

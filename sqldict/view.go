@@ -218,7 +218,8 @@ func collect(rows *sql.Rows, err error) ([]Entry, error) {
 
 // SequenceAt resolves t to the newest commit with created <= t; 0 when t is
 // before the first commit. A t after the database's current clock fails
-// with ErrFuture. For a t at or after the newest commit, SequenceAt takes the
+// with ErrFuture; a t that resolves behind the prune horizon fails with
+// ErrPruned, since the rows that would answer may be gone. For a t at or after the newest commit, SequenceAt takes the
 // journal's write lock for a moment, so that no commit still in flight can
 // later appear with a created <= t: the answer never changes once given.
 func (d *Dict) SequenceAt(ctx context.Context, t time.Time) (int64, error) {
@@ -234,10 +235,15 @@ func (d *Dict) SequenceAt(ctx context.Context, t time.Time) (int64, error) {
 		}
 		var seq int64
 		err = s.QueryRowContext(ctx, d.dialect.EncodeTime(t)).Scan(&seq)
-		if errors.Is(err, sql.ErrNoRows) {
-			return 0, nil
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return 0, d.fail(err)
 		}
-		return seq, d.fail(err)
+		// Rows at or above the horizon are all there, so an answer at or
+		// above it is exact; below it, pruned rows may hide the true one.
+		if seq < st.Horizon {
+			return 0, fmt.Errorf("%w: %s is before the prune horizon (sequence %d)", ErrPruned, t.Format(time.RFC3339Nano), st.Horizon)
+		}
+		return seq, nil
 	}
 	var seq int64
 	var future bool

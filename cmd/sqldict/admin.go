@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/sqldict/sqldict/migrations"
+	"github.com/sqldict/sqldict/prune"
 	"github.com/sqldict/sqldict/sqldict"
 )
 
@@ -52,9 +53,6 @@ Examples:
 	},
 }
 
-// errPruneUnavailable is returned by prune until package prune lands.
-var errPruneUnavailable = errors.New("prune is not available yet in this build (package prune has not landed); nothing was changed")
-
 var cmdPrune = &command{
 	name:    "prune",
 	args:    "[--keep-versions N] [--keep-for DURATION] [--through SEQ] [--before TIME] [--drop-deleted] [--batch N]",
@@ -86,11 +84,47 @@ Examples:
 		if *keepVersions == 0 && *keepFor == 0 && *through == 0 && *before == "" && !*dropDeleted {
 			return usagef("give at least one policy: --keep-versions, --keep-for, --through, --before or --drop-deleted")
 		}
+		policy := prune.Policy{
+			KeepVersions: *keepVersions,
+			KeepFor:      *keepFor,
+			Through:      *through,
+			DropDeleted:  *dropDeleted,
+			BatchSize:    *batch,
+		}
 		if *before != "" {
-			if _, err := a.parseTime(*before); err != nil {
+			t, err := a.parseTime(*before)
+			if err != nil {
 				return err
 			}
+			policy.Before = t
 		}
-		return errPruneUnavailable
+		d, err := a.open()
+		if err != nil {
+			return err
+		}
+		defer d.Close()
+		tty := isTerminal(a.stderr)
+		policy.Progress = func(r prune.Result) {
+			if tty {
+				fmt.Fprintf(a.stderr, "\rpruning: %d rows removed in %d batches", r.Removed, r.Batches)
+			}
+		}
+		res, err := prune.Compact(a.ctx, d, policy)
+		if tty {
+			fmt.Fprintln(a.stderr)
+		}
+		if err != nil {
+			return err
+		}
+		if a.json {
+			return a.printJSON(struct {
+				Removed int64 `json:"removed"`
+				Batches int   `json:"batches"`
+				Horizon int64 `json:"horizon"`
+			}{res.Removed, res.Batches, res.Horizon})
+		}
+		_, err = fmt.Fprintf(a.stdout, "pruned %d rows in %d batches; snapshots before sequence %d are no longer readable\n",
+			res.Removed, res.Batches, res.Horizon)
+		return err
 	},
 }

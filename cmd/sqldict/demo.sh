@@ -75,5 +75,8 @@ run 'head -n 3 backup.jsonl'
 run 'sqldict import backup.jsonl --db sqlite:copy.db'
 run "sqldict get config --db sqlite:copy.db --as-of $before"
 
-say "Pruning old history."
-run 'sqldict prune --keep-versions 1' || echo "(exit code $?)"
+say "Pruning keeps the newest version of each key; reads from before the horizon are refused, never answered wrongly."
+run 'sqldict prune --keep-versions 1'
+run 'sqldict log config'
+run "sqldict get config --as-of $before" || echo "(exit code $?: pruned)"
+run 'sqldict get config'

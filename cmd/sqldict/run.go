@@ -12,7 +12,7 @@ import (
 	"github.com/sqldict/sqldict/sqldict"
 )
 
-// Exit codes. Scripts may rely on them; README-cli.md lists them.
+// Exit codes. Scripts may rely on them; the README lists them.
 const (
 	exitOK       = 0
 	exitError    = 1 // anything else: I/O, database, a declined edit

@@ -363,7 +363,29 @@ func TestRun_Prune(t *testing.T) {
 	c.ok("", "set", "k", "v")
 	c.fails(exitUsage, "at least one policy", "", "prune")
 	c.fails(exitUsage, "malformed time", "", "prune", "--before", "soon")
-	c.fails(exitError, "not available yet", "", "prune", "--keep-versions", "2", "--before", "-1d")
+	for i := range 4 {
+		c.ok("", "set", "k", fmt.Sprint("v", i)) // sequences 2..5
+	}
+	c.ok("", "set", "other", "o") // 6
+	got := c.ok("", "prune", "--keep-versions", "2")
+	if !strings.Contains(got, "pruned 3 rows") || !strings.Contains(got, "before sequence 4") {
+		t.Errorf("prune printed %q", got)
+	}
+	hist := c.ok("", "log", "k")
+	if strings.Count(hist, "version ") != 2 {
+		t.Errorf("after --keep-versions 2, log k shows:\n%s", hist)
+	}
+	c.fails(exitPruned, "pruned", "", "get", "k", "--at", "3")
+	if got := c.ok("", "get", "k", "--at", "4"); got != "v2" {
+		t.Errorf("get --at 4 after prune = %q, want v2", got)
+	}
+	var j map[string]any
+	if err := json.Unmarshal([]byte(c.ok("", "prune", "--keep-versions", "1", "--json")), &j); err != nil {
+		t.Fatal(err)
+	}
+	if j["removed"] != float64(1) || j["horizon"] != float64(5) {
+		t.Errorf("prune --json = %v", j)
+	}
 }
 
 func TestRun_Help(t *testing.T) {

@@ -170,6 +170,20 @@ func (*Dialect) Queries(table string) dialects.Queries {
 		SequenceAt: r.Replace(`SELECT sequence_number FROM {T} WHERE created <= ? ORDER BY created DESC, sequence_number DESC LIMIT 1`),
 		Insert:     r.Replace(`INSERT INTO {T} ({COLS}) VALUES `),
 		PruneKey:   r.Replace(`DELETE FROM {T} WHERE label = ? AND sequence_number < ?`),
+
+		// through enters through p: the select list, which needs it, comes
+		// before the WHERE that needs after. vt reads backwards from the
+		// label's newest row to the first at or below through: MariaDB
+		// cannot seek a correlated range, so it costs the versions written
+		// after through (those a policy keeps), not the whole history.
+		PrunePlan: r.Replace(`SELECT h.label, ` +
+			`(SELECT j.version FROM {T} j WHERE j.label = h.label ORDER BY j.version LIMIT 1), ` +
+			`h.version, ` +
+			`(SELECT j.version FROM {T} j WHERE j.label = h.label AND j.sequence_number <= p.thr ORDER BY j.sequence_number DESC LIMIT 1), ` +
+			`h.sequence_number, h.is_deleted ` +
+			`FROM {H} h CROSS JOIN (SELECT CAST(? AS BINARY) AS af, CAST(? AS SIGNED) AS thr) p WHERE h.label > p.af ORDER BY h.label LIMIT ?`),
+		PruneEdge: r.Replace(`SELECT version, sequence_number, is_deleted FROM {T} WHERE label = ? AND version >= ? AND version <= ? ORDER BY version`),
+		PruneRows: r.Replace(`DELETE FROM {T} WHERE label = ? AND version < ?`),
 	}
 }
 

@@ -138,6 +138,15 @@ func (*Dialect) Queries(table string) dialects.Queries {
 		SequenceAt: r.Replace(`SELECT sequence_number FROM {T} WHERE created <= $1 ORDER BY created DESC, sequence_number DESC LIMIT 1`),
 		Insert:     r.Replace(`INSERT INTO {T} ({COLS}) VALUES `),
 		PruneKey:   r.Replace(`DELETE FROM {T} WHERE label = $1 AND sequence_number < $2`),
+
+		PrunePlan: r.Replace(`SELECT h.label, ` +
+			`(SELECT version FROM {T} j WHERE j.label = h.label ORDER BY version LIMIT 1), ` +
+			`h.version, ` +
+			`(SELECT version FROM {T} j WHERE j.label = h.label AND j.sequence_number <= $2 ORDER BY j.sequence_number DESC LIMIT 1), ` +
+			`h.sequence_number, h.is_deleted ` +
+			`FROM {H} h WHERE h.label > $1 ORDER BY h.label LIMIT $3`),
+		PruneEdge: r.Replace(`SELECT version, sequence_number, is_deleted FROM {T} WHERE label = $1 AND version >= $2 AND version <= $3 ORDER BY version`),
+		PruneRows: r.Replace(`DELETE FROM {T} WHERE label = $1 AND version < $2`),
 	}
 }
 

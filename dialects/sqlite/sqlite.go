@@ -143,8 +143,30 @@ func (*Dialect) Queries(table string) dialects.Queries {
 		SequenceAt: r.Replace(`SELECT sequence_number FROM {T} WHERE created <= ?1 ORDER BY created DESC, sequence_number DESC LIMIT 1`),
 		Insert:     r.Replace(`INSERT INTO {T} ({COLS}) VALUES `),
 		PruneKey:   r.Replace(`DELETE FROM {T} WHERE label = ?1 AND sequence_number < ?2`),
+
+		PrunePlan: r.Replace(`SELECT h.label, ` +
+			`(SELECT version FROM {T} j WHERE j.label = h.label ORDER BY version LIMIT 1), ` +
+			`h.version, ` +
+			`(SELECT version FROM {T} j WHERE j.label = h.label AND j.sequence_number <= ?2 ORDER BY j.sequence_number DESC LIMIT 1), ` +
+			`h.sequence_number, h.is_deleted ` +
+			`FROM {H} h WHERE h.label > ?1 ORDER BY h.label LIMIT ?3`),
+		PruneEdge: r.Replace(`SELECT version, sequence_number, is_deleted FROM {T} WHERE label = ?1 AND version >= ?2 AND version <= ?3 ORDER BY version`),
+		PruneRows: r.Replace(`DELETE FROM {T} WHERE label = ?1 AND version < ?2`),
+
+		PauseCheckpoints:  `PRAGMA wal_autocheckpoint = 0`,
+		ResumeCheckpoints: `PRAGMA wal_autocheckpoint = 1000`,
+		CheckpointStep:    `PRAGMA wal_checkpoint(PASSIVE)`,
+
+		Checkpoint: `PRAGMA wal_checkpoint(TRUNCATE)`,
+		FreePages:  `SELECT CASE WHEN (SELECT auto_vacuum FROM pragma_auto_vacuum) = 2 THEN (SELECT freelist_count FROM pragma_freelist_count) ELSE 0 END`,
+		Shrink:     `PRAGMA incremental_vacuum(` + shrinkPages + `)`,
+		Vacuum:     `VACUUM`,
 	}
 }
+
+// shrinkPages is how many free pages one Shrink returns to the file system:
+// 2 048 pages of 4 KiB, a few milliseconds of work.
+const shrinkPages = "2048"
 
 // headRange selects head rows in [?1, ?2) above ?3.
 const headRange = `h.label >= ?1 AND h.label < ?2 AND h.label > ?3`
