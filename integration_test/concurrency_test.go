@@ -89,6 +89,7 @@ const (
 	helperURLEnv   = "SQLDICT_TEST_HELPER_URL"
 	helperTableEnv = "SQLDICT_TEST_HELPER_TABLE"
 	helperIDEnv    = "SQLDICT_TEST_HELPER_ID"
+	helperNEnv     = "SQLDICT_TEST_HELPER_COMMITS"
 )
 
 // TestConcurrent_Processes runs the writers as separate OS processes (this
@@ -98,11 +99,11 @@ func TestConcurrent_Processes(t *testing.T) {
 	forEngine(t, func(t *testing.T, e *engine) {
 		d := e.Open(t, "", sqldict.Options{})
 		t.Cleanup(func() { sqldicttest.CheckInvariants(t, d) })
-		runProcesses(t, e.URL(t), d)
+		runProcesses(t, e.URL(t), d, commitsPerWrite)
 	})
 }
 
-func runProcesses(t *testing.T, url string, d *sqldict.Dict) {
+func runProcesses(t *testing.T, url string, d *sqldict.Dict, n int) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	tl, stopTail := startTailer(ctx, d)
@@ -111,7 +112,7 @@ func runProcesses(t *testing.T, url string, d *sqldict.Dict) {
 	snapDone := make(chan struct{})
 	go func() {
 		defer close(snapDone)
-		_, snapErr = watchSnapshot(ctx, d, writers*commitsPerWrite/4, stopSnap)
+		_, snapErr = watchSnapshot(ctx, d, int64(writers*n/4), stopSnap)
 	}()
 
 	results := make([]workResult, writers)
@@ -120,7 +121,7 @@ func runProcesses(t *testing.T, url string, d *sqldict.Dict) {
 	for w := range writers {
 		wg.Go(func() {
 			cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestHelperWriterProcess$", "-test.count=1")
-			cmd.Env = append(os.Environ(), helperEnv+"=1", helperURLEnv+"="+url, helperTableEnv+"="+d.Table(), helperIDEnv+"="+strconv.Itoa(w))
+			cmd.Env = append(os.Environ(), helperEnv+"=1", helperURLEnv+"="+url, helperTableEnv+"="+d.Table(), helperIDEnv+"="+strconv.Itoa(w), helperNEnv+"="+strconv.Itoa(n))
 			var stderr bytes.Buffer
 			cmd.Stderr = &stderr
 			out, err := cmd.Output()
@@ -176,7 +177,11 @@ func TestHelperWriterProcess(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer d.Close()
-	res, err := runWriter(ctx, d, id, commitsPerWrite)
+	n, err := strconv.Atoi(os.Getenv(helperNEnv))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := runWriter(ctx, d, id, n)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -214,10 +219,12 @@ func TestMariaDB_AutoIncrementIncrement(t *testing.T) {
 	if err := d.DB().QueryRowContext(ctx, "SELECT @@SESSION.auto_increment_increment").Scan(&got); err != nil || got != 3 {
 		t.Fatalf("session auto_increment_increment = %d (%v), want 3", got, err)
 	}
-	t.Run("goroutines", func(t *testing.T) { runGoroutines(t, d, writers, commitsPerWrite/2) })
+	// Fewer commits than the main concurrency tests: the point here is the
+	// numbering, which the first commits already show.
+	t.Run("goroutines", func(t *testing.T) { runGoroutines(t, d, writers, commitsPerWrite/4) })
 	t.Run("processes", func(t *testing.T) {
 		d := mariaDB.Open(t, params, sqldict.Options{})
 		t.Cleanup(func() { sqldicttest.CheckInvariants(t, d) })
-		runProcesses(t, addParams(mariaDB.URL(t), params), d)
+		runProcesses(t, addParams(mariaDB.URL(t), params), d, commitsPerWrite/4)
 	})
 }
