@@ -99,7 +99,7 @@ func (d *Dict) update(ctx context.Context, fn func(w *wtx) error) error {
 			return nil
 		}
 		err = d.fail(err)
-		if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
+		if cerr := ctxDone(ctx); cerr != nil && !errors.Is(err, cerr) {
 			// Drivers report an expired deadline in their own words (a dial
 			// "i/o timeout"); callers match context errors.
 			err = fmt.Errorf("%w: %w", cerr, err)
@@ -271,4 +271,16 @@ func (d *Dict) dropConn() {
 
 func isBadConn(err error) bool {
 	return errors.Is(err, driver.ErrBadConn) || errors.Is(err, sql.ErrConnDone)
+}
+
+// ctxDone is ctx.Err(), also when the deadline has passed but the context's
+// timer has not fired yet: a socket deadline set from ctx can expire first.
+func ctxDone(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if dl, ok := ctx.Deadline(); ok && !time.Now().Before(dl) {
+		return context.DeadlineExceeded
+	}
+	return nil
 }
