@@ -95,10 +95,22 @@ func Statements(text string) []string {
 	return out
 }
 
+// ensureTable creates the version table when missing, holding the schema
+// lock: openers of a new journal race here, and on PostgreSQL the loser of
+// two concurrent CREATE TABLE IF NOT EXISTS fails on the catalog's unique
+// indexes instead of finding the table. A journal that has the table is
+// not locked at all (read-only opens stay read-only).
 func (d *driver) ensureTable() error {
+	if _, _, err := d.Version(); err == nil {
+		return nil
+	}
+	if err := d.Lock(); err != nil {
+		return err
+	}
 	_, err := d.conn.ExecContext(d.ctx, "CREATE TABLE IF NOT EXISTS "+d.table+
 		" (version BIGINT NOT NULL PRIMARY KEY, dirty BOOLEAN NOT NULL)")
-	return err
+	d.failed = err != nil
+	return errors.Join(err, d.Unlock())
 }
 
 func (d *driver) SetVersion(version int, dirty bool) error {
@@ -123,6 +135,15 @@ func (d *driver) Version() (int, bool, error) {
 		return database.NilVersion, false, nil
 	}
 	return v, dirty, err
+}
+
+// lockedVersion reads the version holding the schema lock.
+func (d *driver) lockedVersion() (version int, dirty bool, err error) {
+	if err := d.Lock(); err != nil {
+		return 0, false, err
+	}
+	version, dirty, err = d.Version()
+	return version, dirty, errors.Join(err, d.Unlock())
 }
 
 // Drop is refused: dropping a journal destroys its history and is not a

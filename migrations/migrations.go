@@ -38,7 +38,7 @@ import (
 	"github.com/sqldict/sqldict/dialects"
 )
 
-//go:embed sqlite
+//go:embed sqlite mysql postgres
 var files embed.FS
 
 // ErrSchemaTooNew is returned when a journal's schema version is newer than
@@ -84,6 +84,12 @@ func Current(ctx context.Context, db *sql.DB, d dialects.Dialect, j Journal) (ve
 		return 0, false, err
 	}
 	v, dirty, err := drv.Version()
+	if err == nil && dirty {
+		// Dirty is also what a migration running right now in another
+		// process looks like where DDL is not transactional (MySQL): wait
+		// for the schema lock it holds, then look again.
+		v, dirty, err = drv.lockedVersion()
+	}
 	if err != nil || v < 0 {
 		return 0, false, err
 	}

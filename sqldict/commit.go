@@ -247,6 +247,11 @@ func (d *Dict) insert(w *wtx, writes []Write, entries []Entry) error {
 		rows++
 		size += len(wr.Value)
 	}
+	if n := len(writes); n > 0 {
+		last := entries[n-1]
+		last.Value = writes[n-1].Value
+		w.last = &last
+	}
 	return flush()
 }
 

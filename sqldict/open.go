@@ -12,6 +12,8 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/sqldict/sqldict/dialects"
+	"github.com/sqldict/sqldict/dialects/mysql"
+	"github.com/sqldict/sqldict/dialects/postgres"
 	"github.com/sqldict/sqldict/dialects/sqlite"
 	"github.com/sqldict/sqldict/migrations"
 )
@@ -51,8 +53,10 @@ func writeLock(db *sql.DB) chan struct{} {
 // dialectsByName are the engines sqldict knows, by the name gorm's dialector
 // reports.
 var dialectsByName = map[string]dialects.Dialect{
-	"sqlite":  &sqlite.Dialect{},
-	"sqlite3": &sqlite.Dialect{},
+	"sqlite":   &sqlite.Dialect{},
+	"sqlite3":  &sqlite.Dialect{},
+	"mysql":    &mysql.Dialect{},
+	"postgres": &postgres.Dialect{},
 }
 
 // Open opens the journal opts.Table on a gorm connection (gorm.io/driver/

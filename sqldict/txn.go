@@ -24,6 +24,7 @@ type wtx struct {
 	lastCreated time.Time
 	horizon     int64
 	now         time.Time // commit time of everything this transaction appends
+	last        *Entry    // the newest row appended, to resolve an ambiguous COMMIT
 	// changed is set by fn when it changed the journal without appending
 	// (compaction), so that the transaction commits.
 	changed bool
@@ -90,10 +91,19 @@ func (d *Dict) update(ctx context.Context, fn func(w *wtx) error) error {
 	}
 	for attempt := 0; ; attempt++ {
 		err := d.updateOnce(ctx, fn)
+		var ac *ambiguousCommit
+		if errors.As(err, &ac) {
+			err = d.resolveCommit(ctx, ac)
+		}
 		if err == nil {
 			return nil
 		}
 		err = d.fail(err)
+		if cerr := ctxDone(ctx); cerr != nil && !errors.Is(err, cerr) {
+			// Drivers report an expired deadline in their own words (a dial
+			// "i/o timeout"); callers match context errors.
+			err = fmt.Errorf("%w: %w", cerr, err)
+		}
 		if !errors.Is(err, dialects.ErrRetry) || attempt >= d.opts.MaxRetries || ctx.Err() != nil {
 			return err
 		}
@@ -175,7 +185,11 @@ func (d *Dict) updateOnce(ctx context.Context, fn func(w *wtx) error) (err error
 	}
 	if err := w.commit(); err != nil {
 		committed = true // a failed COMMIT needs no ROLLBACK
-		return fmt.Errorf("commit: %w", err)
+		err = fmt.Errorf("commit: %w", err)
+		if w.last != nil && (errors.Is(d.dialect.Classify(err), dialects.ErrConnection) || ctx.Err() != nil) {
+			return &ambiguousCommit{last: *w.last, err: err}
+		}
+		return err
 	}
 	committed = true
 	return nil
@@ -257,4 +271,16 @@ func (d *Dict) dropConn() {
 
 func isBadConn(err error) bool {
 	return errors.Is(err, driver.ErrBadConn) || errors.Is(err, sql.ErrConnDone)
+}
+
+// ctxDone is ctx.Err(), also when the deadline has passed but the context's
+// timer has not fired yet: a socket deadline set from ctx can expire first.
+func ctxDone(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if dl, ok := ctx.Deadline(); ok && !time.Now().Before(dl) {
+		return context.DeadlineExceeded
+	}
+	return nil
 }

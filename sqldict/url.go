@@ -56,7 +56,10 @@ func OpenURL(ctx context.Context, rawURL string, opts Options) (*Dict, error) {
 // urlOpeners turn a URL into a gorm dialector, by lower-case scheme. The
 // server dialects add theirs.
 var urlOpeners = map[string]func(rawURL, rest string) (gorm.Dialector, error){
-	"sqlite": sqliteDialector,
+	"sqlite":     sqliteDialector,
+	"mysql":      mysqlDialector,
+	"postgres":   postgresDialector,
+	"postgresql": postgresDialector,
 }
 
 var memoryDBs atomic.Int64

@@ -1,0 +1,71 @@
+// Package postgres is the sqldict dialect for PostgreSQL through
+// gorm.io/driver/postgres (github.com/jackc/pgx/v5 via its database/sql
+// adapter).
+//
+// # Schema
+//
+// label is VARCHAR(KeyLength) COLLATE "C": bytewise order whatever the
+// database's locale, the same order as on every other engine. VARCHAR counts
+// characters; the core enforces the byte length and refuses NUL, which
+// PostgreSQL text cannot hold. item is BYTEA, created TIMESTAMPTZ.
+// sequence_number is a plain BIGINT primary key, neither serial nor identity:
+// the core allocates it from the meta row, gap-free.
+//
+// # Writers
+//
+// A write transaction runs at READ COMMITTED and begins with SELECT … FOR
+// UPDATE on the journal's meta row, which serialises the writers of one
+// journal across all processes; each later statement sees the rows of the
+// writer before. Serialization failures (40001) and deadlocks (40P01) are
+// classified dialects.ErrRetry, unique violations (23505)
+// dialects.ErrDuplicate, and lost connections, administrator shutdowns
+// (57P01–57P03) and class 08 dialects.ErrConnection.
+//
+// Migrations run inside one transaction holding
+// pg_advisory_xact_lock(hashtext(name)): DDL is transactional, so a failed
+// migration leaves nothing behind and concurrent openers wait for the first.
+//
+// # Time
+//
+// The commit time is clock_timestamp() read with the lock (microseconds),
+// stored as TIMESTAMPTZ and read back in UTC.
+//
+// # Plans
+//
+// Keys, Len and the entry scan at the newest commit walk the head table (one
+// row per key) in primary-key order: O(keys), and a page stops after its
+// LIMIT. At an older sequence they walk the head table too: a key not
+// written since the point is answered by its head row, any other by one
+// index-only seek on (label, sequence_number, is_deleted) to its newest row
+// at or below the bound. EXPLAIN (ANALYZE) on PostgreSQL 15, journal of
+// 10 000 keys × 100 versions (a tenth of the keys deleted), count half way
+// back:
+//
+//	Aggregate (actual time=171.882..171.884 rows=1 loops=1)
+//	  ->  Seq Scan on t_head h (rows=10000)
+//	        Filter: (… NOT CASE WHEN (sequence_number <= '500000') THEN is_deleted ELSE (SubPlan 1) END)
+//	        SubPlan 1
+//	          ->  Limit (actual time=0.015..0.015 rows=1 loops=10000)
+//	                ->  Index Only Scan Backward using t_label_seq on t x (rows=1 loops=10000)
+//	                      Index Cond: ((label = h.label) AND (sequence_number <= '500000'))
+//	                      Heap Fetches: 0
+//
+// A page of 100 keys is an Index Scan on the head's primary key reading 100
+// rows (0.2 ms). Latest and LatestAt are one backward index scan (0.02 ms).
+//
+// Measured through the API, best of 5 (SQLDICT_TEST_PLANS=1 go test -run
+// TestPlans in integration_test, MariaDB loading the same machine):
+//
+//	                               depth 1   depth 100
+//	Keys / Len (head table)        6.0 / 0.8 17 / 1.6 ms
+//	KeysIn, page of 100            0.09      0.39 ms
+//	Snapshot.Keys, 1 version back  —         118 ms
+//	Snapshot.Keys, 50 versions back          60 ms
+//	Get / Snapshot.Get             0.06/0.18 0.19/0.31 ms
+//
+// The history behind a snapshot costs nothing: 50 versions after the point
+// read as fast as one. Before the head table this dialect listed with a
+// recursive CTE stepping from label to label through a LATERAL LIMIT 1
+// (two index-only seeks per key, 112 ms for Keys at depth 100); the head
+// table only wins.
+package postgres

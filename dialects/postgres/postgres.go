@@ -1,0 +1,166 @@
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/sqldict/sqldict/dialects"
+)
+
+// Dialect is PostgreSQL. The zero value is ready to use.
+type Dialect struct{}
+
+var _ dialects.Dialect = (*Dialect)(nil)
+
+// Name returns "postgres".
+func (*Dialect) Name() string { return "postgres" }
+
+// Placeholder returns "$n".
+func (*Dialect) Placeholder(n int) string { return fmt.Sprintf("$%d", n) }
+
+// EncodeTime returns t in UTC for a TIMESTAMPTZ; the zero time is NULL (an
+// empty journal's last_created).
+func (*Dialect) EncodeTime(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UTC()
+}
+
+// LockSchema opens a transaction on conn and takes a transaction-scoped
+// advisory lock on name in it. PostgreSQL DDL is transactional: unlock
+// commits when ok and rolls back otherwise, so a failed migration leaves no
+// half-built schema and no dirty version behind.
+func (*Dialect) LockSchema(ctx context.Context, conn *sql.Conn, name string) (func(ok bool) error, error) {
+	if _, err := conn.ExecContext(ctx, "BEGIN"); err != nil {
+		return nil, fmt.Errorf("begin: %w", err)
+	}
+	if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_xact_lock(hashtext($1))", name); err != nil {
+		_, _ = conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
+		return nil, fmt.Errorf("advisory lock %s: %w", name, err)
+	}
+	return func(ok bool) error {
+		end := "COMMIT"
+		if !ok {
+			end = "ROLLBACK"
+		}
+		_, err := conn.ExecContext(context.WithoutCancel(ctx), end)
+		return err
+	}, nil
+}
+
+// Classify maps serialization failures (40001) and deadlocks (40P01) to
+// dialects.ErrRetry, unique violations (23505) to dialects.ErrDuplicate, and
+// lost or refused connections, administrator shutdowns (57P01-57P03) and
+// class 08 to dialects.ErrConnection.
+func (*Dialect) Classify(err error) error {
+	if err == nil {
+		return nil
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		switch {
+		case pe.Code == "40001" || pe.Code == "40P01":
+			return &dialects.Classified{Class: dialects.ErrRetry, Err: err}
+		case pe.Code == "23505":
+			return &dialects.Classified{Class: dialects.ErrDuplicate, Err: err}
+		case pe.Code == "57P01" || pe.Code == "57P02" || pe.Code == "57P03" || strings.HasPrefix(pe.Code, "08"):
+			return &dialects.Classified{Class: dialects.ErrConnection, Err: err}
+		}
+		return err
+	}
+	if IsConnectionError(err) {
+		return &dialects.Classified{Class: dialects.ErrConnection, Err: err}
+	}
+	return err
+}
+
+// IsConnectionError reports whether err says the connection to the server is
+// gone or could not be made.
+func IsConnectionError(err error) bool {
+	var ce *pgconn.ConnectError
+	var ne net.Error
+	return errors.As(err, &ce) ||
+		errors.Is(err, driver.ErrBadConn) ||
+		errors.Is(err, sql.ErrConnDone) ||
+		errors.Is(err, io.EOF) ||
+		errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, syscall.ECONNREFUSED) ||
+		errors.Is(err, syscall.ECONNRESET) ||
+		errors.Is(err, syscall.EPIPE) ||
+		errors.As(err, &ne)
+}
+
+// Queries returns the query texts for table.
+func (*Dialect) Queries(table string) dialects.Queries {
+	r := dialects.Renderer(table)
+	return dialects.Queries{
+		WriteIsolation: sql.LevelReadCommitted,
+		ServerClock:    true,
+
+		Lock:    r.Replace(`SELECT last_seq, last_created, horizon, clock_timestamp() FROM {M} WHERE id = 1 FOR UPDATE`),
+		Advance: r.Replace(`UPDATE {M} SET last_seq = $1, last_created = $2, horizon = $3 WHERE id = 1`),
+		Head:    r.Replace(`SELECT last_seq, last_created, horizon FROM {M} WHERE id = 1`),
+
+		Latest: r.Replace(`SELECT item, is_deleted FROM {T} WHERE label = $1 ORDER BY sequence_number DESC LIMIT 1`),
+		LatestAt: r.Replace(`SELECT m.horizon, m.last_seq, j.item, j.is_deleted FROM {M} m LEFT JOIN (` +
+			`SELECT item, is_deleted FROM {T} WHERE label = $1 AND sequence_number <= $2 ` +
+			`ORDER BY sequence_number DESC LIMIT 1) j ON true WHERE m.id = 1`),
+		EntryAt:        r.Replace(`SELECT {COLS} FROM {T} WHERE label = $1 AND sequence_number <= $2 ORDER BY sequence_number DESC LIMIT 1`),
+		Current:        r.Replace(`SELECT version, is_deleted FROM {H} WHERE label = $1`),
+		CurrentIn:      r.Replace(`SELECT label, version, is_deleted FROM {H} WHERE label IN `),
+		HeadUpsert:     r.Replace(`INSERT INTO {H} (label, sequence_number, version, is_deleted) VALUES `),
+		HeadUpsertTail: ` ON CONFLICT (label) DO UPDATE SET sequence_number = excluded.sequence_number, version = excluded.version, is_deleted = excluded.is_deleted`,
+		HeadDelete:     r.Replace(`DELETE FROM {H} WHERE label = $1`),
+		HeadKeys:       r.Replace(`SELECT label FROM {H} WHERE label >= $1 AND label < $2 AND label > $3 AND NOT is_deleted ORDER BY label LIMIT $4`),
+		HeadCount:      r.Replace(`SELECT COUNT(*) FROM {H} WHERE label >= $1 AND label < $2 AND label > $3 AND NOT is_deleted`),
+		HeadEntries: r.Replace(`SELECT {JCOLS} FROM {H} h JOIN {T} j ON j.sequence_number = h.sequence_number ` +
+			`WHERE h.label >= $1 AND h.label < $2 AND h.label > $3 AND NOT h.is_deleted ORDER BY h.label LIMIT $4`),
+		Version: r.Replace(`SELECT {COLS} FROM {T} WHERE label = $1 AND version = $2`),
+		History: r.Replace(`SELECT {COLS} FROM {T} WHERE label = $1 AND sequence_number <= $2 ORDER BY sequence_number`),
+
+		KeysAt:  r.Replace(`SELECT h.label FROM {H} h WHERE ` + headRange + ` AND ` + liveAt + ` ORDER BY h.label LIMIT $5`),
+		CountAt: r.Replace(`SELECT COUNT(*) FROM {H} h WHERE ` + headRange + ` AND ` + liveAt),
+		EntriesAt: r.Replace(`SELECT {JCOLS} FROM {H} h JOIN {T} j ON j.sequence_number = ` + rowAt +
+			` WHERE ` + headRange + ` AND NOT j.is_deleted ORDER BY h.label LIMIT $5`),
+
+		Log:        r.Replace(`SELECT {COLS} FROM {T} WHERE sequence_number > $1 AND sequence_number <= $2 ORDER BY sequence_number LIMIT $3`),
+		SequenceAt: r.Replace(`SELECT sequence_number FROM {T} WHERE created <= $1 ORDER BY created DESC, sequence_number DESC LIMIT 1`),
+		Insert:     r.Replace(`INSERT INTO {T} ({COLS}) VALUES `),
+		PruneKey:   r.Replace(`DELETE FROM {T} WHERE label = $1 AND sequence_number < $2`),
+
+		PrunePlan: r.Replace(`SELECT h.label, ` +
+			`(SELECT version FROM {T} j WHERE j.label = h.label ORDER BY version LIMIT 1), ` +
+			`h.version, ` +
+			`(SELECT version FROM {T} j WHERE j.label = h.label AND j.sequence_number <= $2 ORDER BY j.sequence_number DESC LIMIT 1), ` +
+			`h.sequence_number, h.is_deleted ` +
+			`FROM {H} h WHERE h.label > $1 ORDER BY h.label LIMIT $3`),
+		PruneEdge: r.Replace(`SELECT version, sequence_number, is_deleted FROM {T} WHERE label = $1 AND version >= $2 AND version <= $3 ORDER BY version`),
+		PruneRows: r.Replace(`DELETE FROM {T} WHERE label = $1 AND version < $2`),
+	}
+}
+
+// headRange selects head rows in [$1, $2) above $3.
+const headRange = `h.label >= $1 AND h.label < $2 AND h.label > $3`
+
+// rowAt is the sequence number of h's newest row at or below $4: the head
+// row itself when the key was not written since, else one index seek.
+const rowAt = `(CASE WHEN h.sequence_number <= $4 THEN h.sequence_number ELSE (` +
+	`SELECT x.sequence_number FROM {T} x WHERE x.label = h.label AND x.sequence_number <= $4 ` +
+	`ORDER BY x.sequence_number DESC LIMIT 1) END)`
+
+// liveAt holds for a head row whose key was live at $4; a key first written
+// after $4 has no row there, and NULL fails the test.
+const liveAt = `NOT (CASE WHEN h.sequence_number <= $4 THEN h.is_deleted ELSE (` +
+	`SELECT x.is_deleted FROM {T} x WHERE x.label = h.label AND x.sequence_number <= $4 ` +
+	`ORDER BY x.sequence_number DESC LIMIT 1) END)`

@@ -1,0 +1,52 @@
+package integration_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/sqldict/sqldict/sqldict"
+	"github.com/sqldict/sqldict/sqldict/sqldicttest"
+)
+
+// TestConcurrent_FirstOpen opens a journal that does not exist yet from
+// several Dicts at once, as processes starting together do: every open
+// succeeds and the schema is created once.
+func TestConcurrent_FirstOpen(t *testing.T) {
+	forEngine(t, func(t *testing.T, e *engine) {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		table := sqldicttest.UniqueTable()
+		dropped.Store(table, true)
+		t.Cleanup(func() { e.Drop(t, table) })
+		const n = 8
+		dicts := make([]*sqldict.Dict, n)
+		errs := make([]error, n)
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		for i := range n {
+			wg.Go(func() {
+				<-start
+				dicts[i], errs[i] = sqldict.OpenURL(ctx, e.URL(t), sqldict.Options{Table: table})
+			})
+		}
+		close(start)
+		wg.Wait()
+		for _, d := range dicts {
+			if d != nil {
+				t.Cleanup(func() { d.Close() })
+			}
+		}
+		if err := errors.Join(errs...); err != nil {
+			t.Fatalf("concurrent first open: %v", err)
+		}
+		for i, d := range dicts {
+			if err := d.Set(ctx, "k", []byte{byte('a' + i)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		sqldicttest.CheckInvariants(t, dicts[0])
+	})
+}

@@ -1,0 +1,165 @@
+package integration_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"maps"
+	"os"
+	"os/exec"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/sqldict/sqldict/sqldict"
+	"github.com/sqldict/sqldict/sqldict/sqldicttest"
+)
+
+// Commands that restart the local servers; SQLDICT_TEST_RESTART_MYSQL_CMD and
+// SQLDICT_TEST_RESTART_POSTGRES_CMD replace them (run with sh -c).
+const (
+	// MariaDB is killed, not shut down: a crash loses nothing committed.
+	restartMariaDB = `pid=$(cat /run/mysqld/mysqld.pid) && kill -KILL "$pid" && ` +
+		`while kill -0 "$pid" 2>/dev/null; do sleep 0.05; done && ` +
+		`start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd`
+	restartPostgres = `pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | sort -V | tail -n1)" main restart -m fast`
+)
+
+// TestRestart restarts each server while writers commit. Writes in flight
+// either fail or are whole in the journal, every write that returned nil is
+// there afterwards, and the same Dict works again without being reopened.
+// It disrupts everything else using the servers, so it runs only when
+// SQLDICT_TEST_RESTART=1 (make test-integration-restart runs it alone).
+func TestRestart(t *testing.T) {
+	if os.Getenv("SQLDICT_TEST_RESTART") != "1" {
+		t.Skip("restarts the database servers; set SQLDICT_TEST_RESTART=1 to run")
+	}
+	for _, tc := range []struct {
+		e        *engine
+		env, cmd string
+	}{
+		{mariaDB, "SQLDICT_TEST_RESTART_MYSQL_CMD", restartMariaDB},
+		{postgreSQL, "SQLDICT_TEST_RESTART_POSTGRES_CMD", restartPostgres},
+	} {
+		t.Run(tc.e.name, func(t *testing.T) {
+			cmd := tc.cmd
+			if c := os.Getenv(tc.env); c != "" {
+				cmd = c
+			}
+			testRestart(t, tc.e, cmd)
+		})
+	}
+}
+
+// attempt is one write and what it returned.
+type attempt struct {
+	key, value string
+	entries    []sqldict.Entry
+	err        error
+}
+
+func testRestart(t *testing.T, e *engine, restart string) {
+	events := &eventCounter{}
+	d := e.Open(t, "", sqldict.Options{Logger: slog.New(events)})
+	t.Cleanup(func() { sqldicttest.CheckInvariants(t, d) })
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+
+	const workers = 4
+	var restarted atomic.Bool
+	var okAfter atomic.Int64 // successful writes once the restart finished
+	stop := make(chan struct{})
+	attempts := make([][]attempt, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				a := attempt{key: fmt.Sprintf("w%d/%06d", w, i), value: fmt.Sprintf("v%d-%d", w, i)}
+				a.entries, a.err = d.Commit(ctx, sqldict.Write{Key: a.key, Value: []byte(a.value)})
+				attempts[w] = append(attempts[w], a)
+				if a.err != nil {
+					time.Sleep(20 * time.Millisecond) // the server is away; don't spin
+				} else if restarted.Load() {
+					okAfter.Add(1)
+				}
+			}
+		})
+	}
+
+	time.Sleep(500 * time.Millisecond)
+	out, err := exec.CommandContext(ctx, "sh", "-c", restart).CombinedOutput()
+	if err != nil {
+		close(stop)
+		wg.Wait()
+		t.Fatalf("restart %s: %v\n%s", e.name, err, out)
+	}
+	restarted.Store(true)
+	deadline := time.Now().Add(60 * time.Second)
+	for okAfter.Load() < 50*workers && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	close(stop)
+	wg.Wait()
+	if n := okAfter.Load(); n < 50*workers {
+		t.Fatalf("only %d writes succeeded in the minute after the restart: the Dict did not recover", n)
+	}
+
+	var ok, failed int
+	for _, as := range attempts {
+		for _, a := range as {
+			got, err := d.Entry(ctx, a.key)
+			switch {
+			case a.err == nil && err != nil:
+				t.Errorf("write of %s returned nil but reading it back says %v", a.key, err)
+			case a.err == nil && (string(got.Value) != a.value || got.Sequence != a.entries[0].Sequence):
+				t.Errorf("write of %s returned nil at sequence %d, journal holds %q at %d", a.key, a.entries[0].Sequence, got.Value, got.Sequence)
+			case a.err != nil && err == nil:
+				t.Errorf("write of %s returned %v, yet it is in the journal at sequence %d", a.key, a.err, got.Sequence)
+			case a.err != nil && !errors.Is(err, sqldict.ErrNotFound):
+				t.Errorf("read back %s: %v", a.key, err)
+			}
+			if a.err == nil {
+				ok++
+			} else {
+				failed++
+				if failed <= 3 {
+					t.Logf("failed write (expected while the server is away): %v", a.err)
+				}
+			}
+		}
+	}
+	t.Logf("%s restart: %d writes succeeded, %d failed and left nothing behind; core events: %v", e.name, ok, failed, events.counts())
+}
+
+// eventCounter is a slog.Handler counting the core's log messages, to show
+// which recovery paths a run took.
+type eventCounter struct {
+	mu sync.Mutex
+	n  map[string]int
+}
+
+func (c *eventCounter) Enabled(context.Context, slog.Level) bool { return true }
+func (c *eventCounter) WithAttrs([]slog.Attr) slog.Handler       { return c }
+func (c *eventCounter) WithGroup(string) slog.Handler            { return c }
+func (c *eventCounter) Handle(_ context.Context, r slog.Record) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.n == nil {
+		c.n = map[string]int{}
+	}
+	c.n[r.Message]++
+	return nil
+}
+
+func (c *eventCounter) counts() map[string]int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return maps.Clone(c.n)
+}

@@ -1,0 +1,3 @@
+DROP TABLE IF EXISTS {{.Meta}};
+DROP TABLE IF EXISTS {{.Head}};
+DROP TABLE IF EXISTS {{.Table}};
