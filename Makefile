@@ -7,6 +7,7 @@ BENCH       ?= .
 BENCHCOUNT  ?= 5
 BENCHTIME   ?= 500ms
 MANCOUNT    ?= 3
+SCANKEYS    ?= 1000000
 FUZZTIME    ?= 10s
 
 .PHONY: all test test-unit test-integration fuzz bench demo lint fmt
@@ -35,14 +36,15 @@ fuzz:
 ## engine in bench/raw-<engine>.txt (compare runs with benchstat), the
 ## man-page benchmark in bench/raw-manpages.txt, and the ratio tables in
 ## bench/summary.md. Knobs: BENCH (regexp of top-level benchmarks),
-## BENCHTIME, BENCHCOUNT, MANCOUNT. Server engines run from the integration
+## BENCHTIME, BENCHCOUNT, MANCOUNT, SCANKEYS (size of the streaming-scan
+## fixture). Server engines run from the integration
 ## module when it is present and its servers answer.
 bench:
 	@mkdir -p bench
-	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem -benchtime $(BENCHTIME) -count $(BENCHCOUNT) -timeout 60m ./sqldict/ | tee bench/raw-sqlite.txt
+	SQLDICT_BENCH_SCAN_KEYS=$(SCANKEYS) $(GO) test -run '^$$' -bench '$(BENCH)' -benchmem -benchtime $(BENCHTIME) -count $(BENCHCOUNT) -timeout 60m ./sqldict/ | tee bench/raw-sqlite.txt
 	@if [ -f integration_test/bench_test.go ]; then \
 		for e in mariadb postgres; do \
-			(cd integration_test && $(GO) test -run '^$$' -bench '$(BENCH)/engine='$$e -benchmem -benchtime $(BENCHTIME) -count $(BENCHCOUNT) -timeout 60m .) | tee bench/raw-$$e.txt; \
+			(cd integration_test && SQLDICT_BENCH_SCAN_KEYS=$(SCANKEYS) $(GO) test -run '^$$' -bench '$(BENCH)/engine='$$e -benchmem -benchtime $(BENCHTIME) -count $(BENCHCOUNT) -timeout 60m .) | tee bench/raw-$$e.txt; \
 		done; \
 	else echo "integration_test: no benchmarks yet, server engines skipped"; rm -f bench/raw-mariadb.txt bench/raw-postgres.txt; fi
 	$(GO) run ./cmd/sqldict-manbench -count $(MANCOUNT) -bench bench/raw-manpages.txt
