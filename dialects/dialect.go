@@ -15,8 +15,12 @@ package dialects
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
+	"io"
+	"net"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -237,3 +241,19 @@ func HeadTable(table string) string { return table + "_head" }
 
 // MetaTable is the name of the meta table of the journal named table.
 func MetaTable(table string) string { return table + "_meta" }
+
+// IsNetworkError reports the failures every server driver shares when the
+// connection is gone or cannot be made: database/sql's bad or done
+// connection, EOF mid-packet, refused, reset or broken sockets, and net
+// errors (timeouts included). Dialects add their drivers' own.
+func IsNetworkError(err error) bool {
+	var ne net.Error
+	return errors.Is(err, driver.ErrBadConn) ||
+		errors.Is(err, sql.ErrConnDone) ||
+		errors.Is(err, io.EOF) ||
+		errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, syscall.ECONNREFUSED) ||
+		errors.Is(err, syscall.ECONNRESET) ||
+		errors.Is(err, syscall.EPIPE) ||
+		errors.As(err, &ne)
+}

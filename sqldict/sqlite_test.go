@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
-	"sync"
 	"testing"
 
 	"github.com/sqldict/sqldict/sqldict"
@@ -16,30 +15,7 @@ func TestSQLite_Conformance(t *testing.T) {
 }
 
 func TestSQLite_Memory_Conformance(t *testing.T) {
-	var mu sync.Mutex
-	dbs := map[*testing.T]*sqldict.Dict{}
-	sqldicttest.Run(t, func(t *testing.T, opts sqldict.Options) *sqldict.Dict {
-		// One in-memory database per test: reopening a journal shares the
-		// first Dict's pool.
-		mu.Lock()
-		first, ok := dbs[t]
-		mu.Unlock()
-		var d *sqldict.Dict
-		var err error
-		if ok {
-			d, err = sqldict.OpenDB(context.Background(), first.DB(), first.Dialect(), opts)
-		} else {
-			d, err = sqldict.OpenURL(context.Background(), "sqlite::memory:", opts)
-			mu.Lock()
-			dbs[t] = d
-			mu.Unlock()
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { d.Close() })
-		return d
-	})
+	sqldicttest.Run(t, sqldicttest.OpenSQLiteMemory)
 }
 
 func TestOpen_SchemaAndKeyLength(t *testing.T) {

@@ -44,6 +44,9 @@ func OpenURL(ctx context.Context, rawURL string, opts Options) (*Dict, error) {
 	if err != nil {
 		return nil, err
 	}
+	// database/sql keeps 2 idle connections by default: concurrent writers
+	// would dial a new server connection for almost every commit.
+	db.SetMaxIdleConns(DefaultMaxIdleConns)
 	d, err := Open(ctx, gdb, opts)
 	if err != nil {
 		db.Close()
@@ -52,6 +55,10 @@ func OpenURL(ctx context.Context, rawURL string, opts Options) (*Dict, error) {
 	d.owned = true
 	return d, nil
 }
+
+// DefaultMaxIdleConns is how many idle connections a pool opened by OpenURL
+// keeps.
+const DefaultMaxIdleConns = 16
 
 // urlOpeners turn a URL into a gorm dialector, by lower-case scheme. The
 // server dialects add theirs.

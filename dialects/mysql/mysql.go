@@ -3,13 +3,9 @@ package mysql
 import (
 	"context"
 	"database/sql"
-	"database/sql/driver"
 	"errors"
 	"fmt"
-	"io"
-	"net"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/go-sql-driver/mysql"
@@ -114,16 +110,7 @@ func (*Dialect) Classify(err error) error {
 // IsConnectionError reports whether err says the connection to the server is
 // gone or could not be made.
 func IsConnectionError(err error) bool {
-	var ne net.Error
-	return errors.Is(err, mysql.ErrInvalidConn) ||
-		errors.Is(err, driver.ErrBadConn) ||
-		errors.Is(err, sql.ErrConnDone) ||
-		errors.Is(err, io.EOF) ||
-		errors.Is(err, io.ErrUnexpectedEOF) ||
-		errors.Is(err, syscall.ECONNREFUSED) ||
-		errors.Is(err, syscall.ECONNRESET) ||
-		errors.Is(err, syscall.EPIPE) ||
-		errors.As(err, &ne)
+	return errors.Is(err, mysql.ErrInvalidConn) || dialects.IsNetworkError(err)
 }
 
 // Queries returns the query texts for table.

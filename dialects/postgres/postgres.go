@@ -3,13 +3,9 @@ package postgres
 import (
 	"context"
 	"database/sql"
-	"database/sql/driver"
 	"errors"
 	"fmt"
-	"io"
-	"net"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -89,16 +85,7 @@ func (*Dialect) Classify(err error) error {
 // gone or could not be made.
 func IsConnectionError(err error) bool {
 	var ce *pgconn.ConnectError
-	var ne net.Error
-	return errors.As(err, &ce) ||
-		errors.Is(err, driver.ErrBadConn) ||
-		errors.Is(err, sql.ErrConnDone) ||
-		errors.Is(err, io.EOF) ||
-		errors.Is(err, io.ErrUnexpectedEOF) ||
-		errors.Is(err, syscall.ECONNREFUSED) ||
-		errors.Is(err, syscall.ECONNRESET) ||
-		errors.Is(err, syscall.EPIPE) ||
-		errors.As(err, &ne)
+	return errors.As(err, &ce) || dialects.IsNetworkError(err)
 }
 
 // Queries returns the query texts for table.
