@@ -101,22 +101,8 @@ Examples:
   sqldict keys --as-of 2024-05-01T09:00:00+02:00
   sqldict keys --at 42 --json`,
 	run: func(a *app, c *command, args []string) error {
-		fs := a.flagSet(c.name, c.args)
-		var p point
-		p.register(fs)
-		prefix := fs.String("prefix", "", "only keys starting with `P`")
-		if _, err := a.parse(c, fs, args, 0, 0); err != nil {
-			return err
-		}
-		if err := p.check(); err != nil {
-			return err
-		}
-		return a.withDict(func(d *sqldict.Dict) error {
-			r, err := a.reader(d, &p)
-			if err != nil {
-				return err
-			}
-			keys, err := r.KeysIn(a.ctx, sqldict.Range{Prefix: *prefix})
+		return a.listing(c, args, func(r reader, rg sqldict.Range) error {
+			keys, err := r.KeysIn(a.ctx, rg)
 			if err != nil {
 				return err
 			}
@@ -143,22 +129,8 @@ Examples:
   sqldict len
   sqldict len --prefix app/ --as-of -1d`,
 	run: func(a *app, c *command, args []string) error {
-		fs := a.flagSet(c.name, c.args)
-		var p point
-		p.register(fs)
-		prefix := fs.String("prefix", "", "only keys starting with `P`")
-		if _, err := a.parse(c, fs, args, 0, 0); err != nil {
-			return err
-		}
-		if err := p.check(); err != nil {
-			return err
-		}
-		return a.withDict(func(d *sqldict.Dict) error {
-			r, err := a.reader(d, &p)
-			if err != nil {
-				return err
-			}
-			n, err := r.LenIn(a.ctx, sqldict.Range{Prefix: *prefix})
+		return a.listing(c, args, func(r reader, rg sqldict.Range) error {
+			n, err := r.LenIn(a.ctx, rg)
 			if err != nil {
 				return err
 			}
@@ -169,6 +141,28 @@ Examples:
 			return err
 		})
 	},
+}
+
+// listing parses the flags keys and len share (--prefix and a point) and
+// runs fn on the reader and range they select.
+func (a *app) listing(c *command, args []string, fn func(r reader, rg sqldict.Range) error) error {
+	fs := a.flagSet(c.name, c.args)
+	var p point
+	p.register(fs)
+	prefix := fs.String("prefix", "", "only keys starting with `P`")
+	if _, err := a.parse(c, fs, args, 0, 0); err != nil {
+		return err
+	}
+	if err := p.check(); err != nil {
+		return err
+	}
+	return a.withDict(func(d *sqldict.Dict) error {
+		r, err := a.reader(d, &p)
+		if err != nil {
+			return err
+		}
+		return fn(r, sqldict.Range{Prefix: *prefix})
+	})
 }
 
 var cmdLog = &command{
