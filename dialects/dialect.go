@@ -257,3 +257,21 @@ func IsNetworkError(err error) bool {
 		errors.Is(err, syscall.EPIPE) ||
 		errors.As(err, &ne)
 }
+
+// BeginSchema runs begin on conn (BEGIN, BEGIN IMMEDIATE) and returns the
+// LockSchema unlock function that ends that transaction: COMMIT when ok,
+// ROLLBACK otherwise, even after ctx is cancelled. For engines whose DDL is
+// transactional.
+func BeginSchema(ctx context.Context, conn *sql.Conn, begin string) (unlock func(ok bool) error, err error) {
+	if _, err := conn.ExecContext(ctx, begin); err != nil {
+		return nil, err
+	}
+	return func(ok bool) error {
+		end := "COMMIT"
+		if !ok {
+			end = "ROLLBACK"
+		}
+		_, err := conn.ExecContext(context.WithoutCancel(ctx), end)
+		return err
+	}, nil
+}

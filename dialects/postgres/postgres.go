@@ -38,21 +38,15 @@ func (*Dialect) EncodeTime(t time.Time) any {
 // commits when ok and rolls back otherwise, so a failed migration leaves no
 // half-built schema and no dirty version behind.
 func (*Dialect) LockSchema(ctx context.Context, conn *sql.Conn, name string) (func(ok bool) error, error) {
-	if _, err := conn.ExecContext(ctx, "BEGIN"); err != nil {
+	unlock, err := dialects.BeginSchema(ctx, conn, "BEGIN")
+	if err != nil {
 		return nil, fmt.Errorf("begin: %w", err)
 	}
 	if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_xact_lock(hashtext($1))", name); err != nil {
-		_, _ = conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
+		_ = unlock(false)
 		return nil, fmt.Errorf("advisory lock %s: %w", name, err)
 	}
-	return func(ok bool) error {
-		end := "COMMIT"
-		if !ok {
-			end = "ROLLBACK"
-		}
-		_, err := conn.ExecContext(context.WithoutCancel(ctx), end)
-		return err
-	}, nil
+	return unlock, nil
 }
 
 // Classify maps serialization failures (40001) and deadlocks (40P01) to

@@ -77,17 +77,7 @@ func (*Dialect) EncodeTime(t time.Time) any { return t.UTC().Format(TimeLayout) 
 // whole migration: SQLite DDL is transactional, so a migration either lands
 // whole with its version or not at all.
 func (*Dialect) LockSchema(ctx context.Context, conn *sql.Conn, _ string) (func(ok bool) error, error) {
-	if _, err := conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
-		return nil, err
-	}
-	return func(ok bool) error {
-		end := "COMMIT"
-		if !ok {
-			end = "ROLLBACK"
-		}
-		_, err := conn.ExecContext(context.WithoutCancel(ctx), end)
-		return err
-	}, nil
+	return dialects.BeginSchema(ctx, conn, "BEGIN IMMEDIATE")
 }
 
 // Classify maps SQLITE_BUSY and SQLITE_LOCKED to dialects.ErrRetry and

@@ -18,19 +18,10 @@ import (
 
 var bg = context.Background()
 
-func must(t testing.TB, err error) {
-	t.Helper()
-	if err != nil {
-		t.Fatal(err)
-	}
-}
-
-func wantErr(t testing.TB, err, target error) {
-	t.Helper()
-	if !errors.Is(err, target) {
-		t.Fatalf("got error %v, want %v", err, target)
-	}
-}
+var (
+	must    = sqldicttest.Must
+	wantErr = sqldicttest.WantErr
+)
 
 // Journal reads every row d still holds, by sequence.
 func Journal(t testing.TB, d *sqldict.Dict) map[int64]sqldict.Entry {

@@ -47,19 +47,10 @@ func Run(t *testing.T, open sqldicttest.Opener) {
 
 var bg = context.Background()
 
-func must(t testing.TB, err error) {
-	t.Helper()
-	if err != nil {
-		t.Fatal(err)
-	}
-}
-
-func wantErr(t testing.TB, err, target error) {
-	t.Helper()
-	if !errors.Is(err, target) {
-		t.Fatalf("got error %v, want %v", err, target)
-	}
-}
+var (
+	must    = sqldicttest.Must
+	wantErr = sqldicttest.WantErr
+)
 
 // checkState compares every whole-view read of v with state: Keys, Len, All,
 // and Get and Has of each key in keys (which may name absent keys).

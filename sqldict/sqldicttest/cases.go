@@ -13,19 +13,26 @@ import (
 	"github.com/sqldict/sqldict/sqldict"
 )
 
-func must(t testing.TB, err error) {
+// Must fails t on a non-nil err.
+func Must(t testing.TB, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
 	}
 }
 
-func wantErr(t testing.TB, err, target error) {
+// WantErr fails t unless errors.Is(err, target).
+func WantErr(t testing.TB, err, target error) {
 	t.Helper()
 	if !errors.Is(err, target) {
 		t.Fatalf("got error %v, want %v", err, target)
 	}
 }
+
+var (
+	must    = Must
+	wantErr = WantErr
+)
 
 func wantGet(t testing.TB, d *sqldict.Dict, key, want string) {
 	t.Helper()
