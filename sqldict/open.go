@@ -30,6 +30,12 @@ type Dict struct {
 	maxKey  string // sorts after every valid key
 
 	closed atomic.Bool
+	// gate is held shared by every write transaction of this Dict and
+	// exclusively by Close, which must not close statements a transaction
+	// is using: database/sql's Stmt.Close waits for the connections that
+	// run them, and such a connection may wait for the journal's row lock
+	// held by a writer that waits, in Tx.StmtContext, for Stmt.Close.
+	gate   sync.RWMutex
 	wmu    chan struct{} // serialises writers in process when the dialect asks; shared per *sql.DB
 	stmts  sync.Map      // query text → *sql.Stmt on db
 	texts  sync.Map      // generated multi-row texts by (head, rows)
@@ -173,7 +179,9 @@ func (d *Dict) Close() error {
 		return nil
 	}
 	var errs []error
-	d.wmu <- struct{}{} // wait for the writer in flight
+	d.gate.Lock() // wait for the write transactions in flight
+	defer d.gate.Unlock()
+	d.wmu <- struct{}{}
 	for _, s := range d.wstmts {
 		errs = append(errs, s.Close())
 	}
