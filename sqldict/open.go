@@ -35,10 +35,10 @@ type Dict struct {
 	// is using: database/sql's Stmt.Close waits for the connections that
 	// run them, and such a connection may wait for the journal's row lock
 	// held by a writer that waits, in Tx.StmtContext, for Stmt.Close.
-	gate   sync.RWMutex
-	wmu    chan struct{} // serialises writers in process when the dialect asks; shared per *sql.DB
-	stmts  sync.Map      // query text → *sql.Stmt on db
-	texts  sync.Map      // generated multi-row texts by (head, rows)
+	gate  sync.RWMutex
+	wmu   chan struct{} // serialises writers in process when the dialect asks; shared per *sql.DB
+	stmts sync.Map      // query text → *sql.Stmt on db
+	texts sync.Map      // generated multi-row texts by (head, rows)
 
 	// For dialects with Queries.BeginWrite: the dedicated writer
 	// connection and the statements prepared on it; guarded by wmu.

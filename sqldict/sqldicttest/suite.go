@@ -60,6 +60,9 @@ func Run(t *testing.T, open Opener) {
 		{"PruneOnWrite", testPruneOnWrite},
 		{"Reopen", testReopen},
 		{"CloseDuringWrites", testCloseDuringWrites},
+		{"SequenceAtStable", testSequenceAtStable},
+		{"SequenceAtReadOnly", testSequenceAtReadOnly},
+		{"CommitDatedAfterLockWait", testCommitDatedAfterLockWait},
 		{"Model", func(t *testing.T, open Opener) { RunModel(t, open, 1500, 0) }},
 	}
 	for _, tc := range tests {
