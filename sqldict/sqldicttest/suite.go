@@ -59,6 +59,7 @@ func Run(t *testing.T, open Opener) {
 		{"Log", testLog},
 		{"PruneOnWrite", testPruneOnWrite},
 		{"Reopen", testReopen},
+		{"UpgradeFromV1", testUpgradeFromV1},
 		{"Model", func(t *testing.T, open Opener) { RunModel(t, open, 1500, 0) }},
 	}
 	for _, tc := range tests {
