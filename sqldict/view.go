@@ -16,6 +16,9 @@ type Stats struct {
 	// Horizon is the oldest sequence a snapshot may be taken at: pruning
 	// removed rows that points before it need. 0 when nothing was pruned.
 	Horizon int64
+	// Live is the number of live keys at Sequence: what Len returns there.
+	// The meta row keeps it, so reading it costs what Stat costs.
+	Live int64
 }
 
 // Stat reads the journal's head and prune horizon.
@@ -29,7 +32,7 @@ func (d *Dict) Stat(ctx context.Context) (Stats, error) {
 	}
 	var st Stats
 	var created dbTime
-	if err := s.QueryRowContext(ctx).Scan(&st.Sequence, &created, &st.Horizon); err != nil {
+	if err := s.QueryRowContext(ctx).Scan(&st.Sequence, &created, &st.Horizon, &st.Live); err != nil {
 		return Stats{}, d.fail(err)
 	}
 	st.Created = created.t

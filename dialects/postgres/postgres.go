@@ -88,7 +88,7 @@ func (*Dialect) Queries(table string) dialects.Queries {
 	// Advance notifies the journal's channel in the committing transaction:
 	// watchers (Listen) hear of a commit as it becomes visible, and never of
 	// one that rolled back, at no extra round trip.
-	advance := r.Replace(`UPDATE {M} SET last_seq = $1, last_created = $2, horizon = $3 ` +
+	advance := r.Replace(`UPDATE {M} SET last_seq = $1, last_created = $2, horizon = $3, live = live + $4 ` +
 		`FROM (SELECT pg_notify('` + dialects.NotifyChannel(table) + `', '')) n WHERE id = 1`)
 	return dialects.Queries{
 		WriteIsolation: sql.LevelReadCommitted,
@@ -96,7 +96,7 @@ func (*Dialect) Queries(table string) dialects.Queries {
 
 		Lock:    r.Replace(`SELECT last_seq, last_created, horizon, clock_timestamp() FROM {M} WHERE id = 1 FOR UPDATE`),
 		Advance: advance,
-		Head:    r.Replace(`SELECT last_seq, last_created, horizon FROM {M} WHERE id = 1`),
+		Head:    r.Replace(`SELECT last_seq, last_created, horizon, live FROM {M} WHERE id = 1`),
 
 		Latest: r.Replace(`SELECT item, is_deleted FROM {T} WHERE label = $1 ORDER BY sequence_number DESC LIMIT 1`),
 		LatestAt: r.Replace(`SELECT m.horizon, m.last_seq, j.item, j.is_deleted FROM {M} m LEFT JOIN (` +
@@ -107,7 +107,6 @@ func (*Dialect) Queries(table string) dialects.Queries {
 		CurrentIn:      r.Replace(`SELECT label, version, is_deleted FROM {H} WHERE label IN `),
 		HeadUpsert:     r.Replace(`INSERT INTO {H} (label, sequence_number, version, is_deleted) VALUES `),
 		HeadUpsertTail: ` ON CONFLICT (label) DO UPDATE SET sequence_number = excluded.sequence_number, version = excluded.version, is_deleted = excluded.is_deleted`,
-		HeadDelete:     r.Replace(`DELETE FROM {H} WHERE label = $1`),
 		HeadKeys:       r.Replace(`SELECT label FROM {H} WHERE label >= $1 AND label < $2 AND label > $3 AND NOT is_deleted ORDER BY label LIMIT $4`),
 		HeadCount:      r.Replace(`SELECT COUNT(*) FROM {H} WHERE label >= $1 AND label < $2 AND label > $3 AND NOT is_deleted`),
 		HeadEntries: r.Replace(`SELECT {JCOLS} FROM {H} h JOIN {T} j ON j.sequence_number = h.sequence_number ` +

@@ -63,6 +63,7 @@ func Run(t *testing.T, open Opener) {
 		{"WatchResume", testWatchResume},
 		{"WatchPruned", testWatchPruned},
 		{"WatchEnds", testWatchEnds},
+		{"UpgradeFromV1", testUpgradeFromV1},
 		{"Model", func(t *testing.T, open Opener) { RunModel(t, open, 1500, 0) }},
 	}
 	for _, tc := range tests {
