@@ -123,6 +123,8 @@ func open(ctx context.Context, db *sql.DB, owned bool, dialect dialects.Dialect,
 			return nil, fmt.Errorf("open %s: read schema version: %w", opts.Table, err)
 		}
 		switch {
+		case cur == 0 && !dirty:
+			return nil, fmt.Errorf("open %s: %w: the journal was never created (open without SkipMigrate or ReadOnly to create it)", opts.Table, ErrNoJournal)
 		case cur > latest:
 			return nil, fmt.Errorf("open %s: %w: version %d, this build knows up to %d", opts.Table, ErrSchemaTooNew, cur, latest)
 		case dirty || cur != latest:
