@@ -56,6 +56,11 @@ var (
 	// Such an open creates nothing.
 	ErrNoJournal = errors.New("sqldict: no such journal")
 
+	// ErrSchemaOld is returned by Open with Options.SkipMigrate or
+	// Options.ReadOnly when the journal's schema is older than the one this
+	// build knows; an Open without them migrates it.
+	ErrSchemaOld = errors.New("sqldict: schema older than this build")
+
 	// ErrSchemaTooNew is returned by Open when the journal was migrated by a
 	// newer sqldict than this one.
 	ErrSchemaTooNew = migrations.ErrSchemaTooNew

@@ -41,9 +41,10 @@ type Options struct {
 	MaxValueSize int
 
 	// SkipMigrate opens the journal without migrating it; Open then fails
-	// with ErrNoJournal when the journal was never created, and with an
-	// error when its schema is not the one this build knows. Such an open
-	// changes nothing in the database.
+	// with ErrNoJournal when the journal was never created, with
+	// ErrSchemaOld when its schema is older than the one this build knows
+	// (ErrSchemaTooNew when newer). Such an open changes nothing in the
+	// database.
 	SkipMigrate bool
 
 	// ReadOnly refuses every write with ErrReadOnly. It implies
