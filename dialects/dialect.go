@@ -215,6 +215,10 @@ var (
 	// ErrConnection marks a connection lost or refused; whether a COMMIT in
 	// flight took effect is unknown.
 	ErrConnection = errors.New("connection lost")
+	// ErrNoTable marks a statement naming a table that does not exist:
+	// how a read-only open tells a journal never created from one it
+	// cannot read, without creating anything.
+	ErrNoTable = errors.New("no such table")
 )
 
 // Classified wraps a native error in a class while keeping both reachable.

@@ -78,12 +78,13 @@ const (
 	erServerShutdown   = 1053
 	erConnectionKilled = 1927 // MariaDB
 	erClientTimeout    = 4031 // MySQL 8: disconnected by the server for inactivity
+	erNoSuchTable      = 1146
 )
 
 // Classify maps deadlocks, lock wait timeouts, snapshot-isolation write
 // conflicts and SQLSTATE 40001 to dialects.ErrRetry, duplicate keys to
-// dialects.ErrDuplicate, and lost or refused connections to
-// dialects.ErrConnection.
+// dialects.ErrDuplicate, a missing table (1146) to dialects.ErrNoTable, and
+// lost or refused connections to dialects.ErrConnection.
 func (*Dialect) Classify(err error) error {
 	if err == nil {
 		return nil
@@ -96,6 +97,8 @@ func (*Dialect) Classify(err error) error {
 			return &dialects.Classified{Class: dialects.ErrRetry, Err: err}
 		case me.Number == erDupEntry:
 			return &dialects.Classified{Class: dialects.ErrDuplicate, Err: err}
+		case me.Number == erNoSuchTable:
+			return &dialects.Classified{Class: dialects.ErrNoTable, Err: err}
 		case me.Number == erServerShutdown || me.Number == erConnectionKilled || me.Number == erClientTimeout || strings.HasPrefix(state, "08"):
 			return &dialects.Classified{Class: dialects.ErrConnection, Err: err}
 		}

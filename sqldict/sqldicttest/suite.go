@@ -52,6 +52,8 @@ func Run(t *testing.T, open Opener) {
 		{"Conflicts", testConflicts},
 		{"HistoryAndVersion", testHistory},
 		{"InvalidInput", testInvalidInput},
+		{"OutOfRange", testOutOfRange},
+		{"NoJournal", testNoJournal},
 		{"ContextAndClose", testContextAndClose},
 		{"Snapshots", testSnapshots},
 		{"SequenceAt", testSequenceAt},
