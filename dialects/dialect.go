@@ -81,9 +81,11 @@ type Queries struct {
 	// without locking: a read replica cannot take the lock. now is NULL
 	// when ServerClock is false.
 	HeadNow string
-	// Advance writes (last_seq, last_created, horizon) back to the meta row.
+	// Advance writes (last_seq, last_created, horizon) back to the meta row
+	// and adds its fourth parameter, the transaction's change in live keys,
+	// to live.
 	Advance string
-	// Head reads (last_seq, last_created, horizon) without locking.
+	// Head reads (last_seq, last_created, horizon, live) without locking.
 	Head string
 
 	// Latest reads (item, is_deleted) of the newest row of a label.
@@ -108,9 +110,6 @@ type Queries struct {
 	// groups to update rows that exist (ON CONFLICT … / ON DUPLICATE KEY
 	// …). The core never names one label twice in one statement.
 	HeadUpsert, HeadUpsertTail string
-	// HeadDelete removes a label's head row (when pruning purges the key).
-	// Parameter: label.
-	HeadDelete string
 
 	// HeadKeys, HeadCount and HeadEntries are KeysAt, CountAt and
 	// EntriesAt at the newest commit, read from the head table. Parameters:
@@ -159,7 +158,8 @@ type Queries struct {
 	// highest version, vt the version of its newest row with
 	// sequence_number <= through (NULL when it has none), and last_seq and
 	// last_deleted the sequence_number and is_deleted of its newest row.
-	// hi, last_seq and last_deleted come from the head table. Fewer than
+	// hi, last_seq and last_deleted come from the head table; lo is NULL
+	// for a key compaction dropped, whose head row outlives its rows. Fewer than
 	// limit rows means the scan reached the last label. Each label must
 	// cost a few index seeks, never a scan of its history. Parameters:
 	// after, through, limit.
@@ -222,6 +222,10 @@ var (
 	// ErrConnection marks a connection lost or refused; whether a COMMIT in
 	// flight took effect is unknown.
 	ErrConnection = errors.New("connection lost")
+	// ErrNoTable marks a statement naming a table that does not exist:
+	// how a read-only open tells a journal never created from one it
+	// cannot read, without creating anything.
+	ErrNoTable = errors.New("no such table")
 )
 
 // Classified wraps a native error in a class while keeping both reachable.

@@ -40,6 +40,9 @@ type Dict struct {
 	stmts sync.Map      // query text → *sql.Stmt on db
 	texts sync.Map      // generated multi-row texts by (head, rows)
 
+	// closing is closed by Close: it ends the Dict's watches.
+	closing chan struct{}
+
 	// For dialects with Queries.BeginWrite: the dedicated writer
 	// connection and the statements prepared on it; guarded by wmu.
 	wconn  *sql.Conn
@@ -109,6 +112,7 @@ func open(ctx context.Context, db *sql.DB, owned bool, dialect dialects.Dialect,
 		q:       dialect.Queries(opts.Table),
 		opts:    opts,
 		wmu:     writeLock(db),
+		closing: make(chan struct{}),
 		wstmts:  map[string]*sql.Stmt{},
 	}
 	j := migrations.Journal{Table: opts.Table, KeyLength: opts.KeyLength}
@@ -129,10 +133,14 @@ func open(ctx context.Context, db *sql.DB, owned bool, dialect dialects.Dialect,
 			return nil, fmt.Errorf("open %s: read schema version: %w", opts.Table, err)
 		}
 		switch {
+		case cur == 0 && !dirty:
+			return nil, fmt.Errorf("open %s: %w", opts.Table, ErrNoJournal)
 		case cur > latest:
 			return nil, fmt.Errorf("open %s: %w: version %d, this build knows up to %d", opts.Table, ErrSchemaTooNew, cur, latest)
-		case dirty || cur != latest:
-			return nil, fmt.Errorf("open %s: schema at version %d (dirty %v), want %d; open without SkipMigrate to migrate", opts.Table, cur, dirty, latest)
+		case !dirty && cur < latest:
+			return nil, fmt.Errorf("open %s: %w: version %d, want %d", opts.Table, ErrSchemaOld, cur, latest)
+		case dirty:
+			return nil, fmt.Errorf("open %s: %w: at version %d", opts.Table, migrations.ErrDirty, cur)
 		}
 	}
 	if err := d.loadKeyLength(ctx); err != nil {
@@ -178,6 +186,7 @@ func (d *Dict) Close() error {
 	if d.closed.Swap(true) {
 		return nil
 	}
+	close(d.closing)
 	var errs []error
 	d.gate.Lock() // wait for the write transactions in flight
 	defer d.gate.Unlock()
@@ -195,6 +204,7 @@ func (d *Dict) Close() error {
 		return true
 	})
 	if d.owned {
+		stopHubs(d.db)
 		writeLocks.Delete(d.db)
 		errs = append(errs, d.db.Close())
 	}
