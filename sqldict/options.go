@@ -16,6 +16,10 @@ const (
 	// MaxKeyLength bounds Options.KeyLength: the label index must fit the
 	// smallest engine's index entry limit (InnoDB's 3072 bytes).
 	MaxKeyLength = 2048
+	// MaxTextLength bounds a Write's Author and Comment, in bytes: the
+	// most MySQL's TEXT column holds. Longer text is refused, never stored
+	// cut, whatever the server's SQL mode.
+	MaxTextLength = 1<<16 - 1
 	// MaxTableLength bounds the table name, leaving room for the suffixes
 	// of its meta and migrations tables within PostgreSQL's 63 bytes.
 	MaxTableLength = 48
