@@ -32,7 +32,6 @@ import (
 	"text/template"
 
 	"github.com/golang-migrate/migrate/v4"
-	"github.com/golang-migrate/migrate/v4/source"
 	"github.com/golang-migrate/migrate/v4/source/iofs"
 
 	"github.com/sqldict/sqldict/dialects"
@@ -98,9 +97,19 @@ func Current(ctx context.Context, db *sql.DB, d dialects.Dialect, j Journal) (ve
 
 // Up migrates the journal to the newest schema. A journal already there is
 // left untouched; one at a newer version fails with ErrSchemaTooNew; one
-// left dirty by a failed migration fails with ErrDirty.
+// left dirty by a failed migration fails with ErrDirty. A new journal whose
+// tables or indexes would take names already in use fails with
+// ErrNameTaken, and one whose creation fails leaves nothing behind.
 func Up(ctx context.Context, db *sql.DB, d dialects.Dialect, j Journal) error {
 	latest, err := Latest(d.Name())
+	if err != nil {
+		return err
+	}
+	files, err := renderFS(d.Name(), j)
+	if err != nil {
+		return err
+	}
+	isNew, err := claimNames(ctx, db, d, j, files)
 	if err != nil {
 		return err
 	}
@@ -117,7 +126,7 @@ func Up(ctx context.Context, db *sql.DB, d dialects.Dialect, j Journal) error {
 		return nil
 	}
 
-	src, err := render(d.Name(), j)
+	src, err := iofs.New(files, ".")
 	if err != nil {
 		return err
 	}
@@ -134,12 +143,19 @@ func Up(ctx context.Context, db *sql.DB, d dialects.Dialect, j Journal) error {
 	// m.Close would close drv, which only releases conn; the deferred
 	// conn.Close does that.
 	if err := m.Up(); err != nil && !errors.Is(err, migrate.ErrNoChange) {
-		return fmt.Errorf("migrate %s: %w", j.Table, err)
+		err = fmt.Errorf("migrate %s: %w", j.Table, err)
+		if isNew {
+			// A journal that failed to come into being leaves nothing
+			// behind, so the next open starts afresh.
+			err = errors.Join(err, discard(ctx, db, d, j, files))
+		}
+		return err
 	}
 	return nil
 }
 
-func render(dialect string, j Journal) (source.Driver, error) {
+// renderFS renders the migrations of dialect for the journal j.
+func renderFS(dialect string, j Journal) (fstest.MapFS, error) {
 	data := struct {
 		Table, Meta, Head string
 		KeyLength         int
@@ -164,7 +180,7 @@ func render(dialect string, j Journal) (source.Driver, error) {
 		}
 		out[e.Name()] = &fstest.MapFile{Data: b.Bytes()}
 	}
-	return iofs.New(out, ".")
+	return out, nil
 }
 
 func sourceVersions(dialect string) ([]uint, error) {

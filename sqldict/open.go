@@ -111,6 +111,9 @@ func open(ctx context.Context, db *sql.DB, owned bool, dialect dialects.Dialect,
 	}
 	if !opts.SkipMigrate && !opts.ReadOnly {
 		if err := migrations.Up(ctx, db, dialect, j); err != nil {
+			if errors.Is(err, migrations.ErrNameTaken) {
+				return nil, fmt.Errorf("open %s: %w: %w", opts.Table, ErrInvalidArgument, err)
+			}
 			return nil, fmt.Errorf("open %s: %w", opts.Table, err)
 		}
 	} else {

@@ -60,6 +60,7 @@ func Run(t *testing.T, open Opener) {
 		{"TextLimits", testTextLimits},
 		{"ListingBounds", testListingBounds},
 		{"ImportFuture", testImportFuture},
+		{"TableNames", testTableNames},
 		{"Log", testLog},
 		{"PruneOnWrite", testPruneOnWrite},
 		{"Reopen", testReopen},
