@@ -226,12 +226,7 @@ func collect(rows *sql.Rows, err error) ([]Entry, error) {
 // ErrPruned, since the rows that would answer may be gone. For a t at or after the newest commit, SequenceAt takes the
 // journal's write lock for a moment, so that no commit still in flight can
 // later appear with a created <= t: the answer never changes once given.
-// The zero time.Time, which is what an unset time looks like, fails with
-// ErrInvalidArgument.
 func (d *Dict) SequenceAt(ctx context.Context, t time.Time) (int64, error) {
-	if t.IsZero() {
-		return 0, fmt.Errorf("%w: zero time", ErrInvalidArgument)
-	}
 	st, err := d.Stat(ctx)
 	if err != nil {
 		return 0, err

@@ -3,7 +3,6 @@ package sqldicttest
 import (
 	"math"
 	"testing"
-	"time"
 
 	"github.com/sqldict/sqldict/migrations"
 	"github.com/sqldict/sqldict/sqldict"
@@ -35,8 +34,6 @@ func testOutOfRange(t *testing.T, open Opener) {
 			t.Fatalf("Log(%d, %d) yielded %d items, want one error", r[0], r[1], n)
 		}
 	}
-	_, err = d.SequenceAt(bg, time.Time{})
-	wantErr(t, err, sqldict.ErrInvalidArgument)
 	_, err = d.PruneBatch(bg, sqldict.PruneRule{Through: -1})
 	wantErr(t, err, sqldict.ErrInvalidArgument)
 	if got := seqOf(t, d); got != 1 {
