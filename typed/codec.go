@@ -75,7 +75,7 @@ func (rawCodec) Marshal(v any) ([]byte, error) {
 func (rawCodec) Unmarshal(data []byte, v any) error {
 	switch v := v.(type) {
 	case *[]byte:
-		*v = bytes.Clone(data)
+		*v = append([]byte{}, data...) // empty, not nil: an empty value is not a missing one
 		return nil
 	case *string:
 		*v = string(data)

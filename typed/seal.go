@@ -51,6 +51,9 @@ func (d *Dict[T]) open(key string, raw []byte) (T, time.Time, error) {
 		}
 		return v, time.Time{}, nil
 	}
+	if !isEnvelope(raw) && d.required != "" {
+		return v, time.Time{}, fmt.Errorf("%w: %q has no envelope, so it is not sealed with %s", ErrDecrypt, key, d.required)
+	}
 	h, payload, err := parseHeader(raw)
 	if err != nil {
 		return v, time.Time{}, fmt.Errorf("%q: %w", key, err)
