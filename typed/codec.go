@@ -84,5 +84,15 @@ func (rawCodec) Unmarshal(data []byte, v any) error {
 	return fmt.Errorf("raw codec reads into *[]byte and *string, not %T", v)
 }
 
+// Payload is a value taken out of its envelope but not decoded: the name
+// of the codec that wrote it and that codec's bytes. A Dict[Payload] reads
+// values of every codec, known to it or not, for tools that show or copy
+// values they have no Go type for (the CLI); writing a Payload stores Data
+// under the codec name Codec, as it is, through the Dict's layers.
+type Payload struct {
+	Codec string
+	Data  []byte
+}
+
 // builtinCodecs are known to every Dict.
 var builtinCodecs = []Codec{JSON, Gob, Raw}

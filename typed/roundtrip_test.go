@@ -291,3 +291,34 @@ func TestErrorsPassThrough(t *testing.T) {
 		t.Fatalf("New(nil) = %v", err)
 	}
 }
+
+// TestPayload: a Dict[Payload] reads any codec's bytes without decoding,
+// and writes bytes under a codec name that typed Dicts then decode.
+func TestPayload(t *testing.T) {
+	b := newBytes(t)
+	kr, _ := typedtest.Keyring(t, 1)
+	layers := []typed.Layer{typed.Compress(1), typed.Encrypt(kr)}
+	cfg, err := typed.New(b, typed.Options[Config]{Layers: layers})
+	must(t, err)
+	must(t, cfg.Set(bg, "c", Config{Name: "n", Limit: 3}))
+	custom, err := typed.New(b, typed.Options[string]{Codec: upper{}, Layers: layers})
+	must(t, err)
+	must(t, custom.Set(bg, "u", "up"))
+
+	p, err := typed.New(b, typed.Options[typed.Payload]{Layers: layers})
+	must(t, err)
+	got, err := p.Get(bg, "c")
+	must(t, err)
+	if got.Codec != "json" || string(got.Data) != `{"Name":"n","Limit":3,"Tags":null,"Active":false}` {
+		t.Fatalf("Payload of c = %s %s", got.Codec, got.Data)
+	}
+	if got, err := p.Get(bg, "u"); err != nil || got.Codec != "upper" || string(got.Data) != "UP" {
+		t.Fatalf("Payload of an unknown codec = %+v, %v", got, err)
+	}
+	must(t, p.Set(bg, "c", typed.Payload{Codec: "json", Data: []byte(`{"Name":"from payload","Limit":4}`)}))
+	c, err := cfg.Get(bg, "c")
+	must(t, err)
+	if c.Name != "from payload" || c.Limit != 4 {
+		t.Fatalf("Config written as a Payload reads %+v", c)
+	}
+}

@@ -13,15 +13,21 @@ func (d *Dict[T]) seal(key string, v T, expires time.Time) ([]byte, error) {
 	if err := d.validate(key, v); err != nil {
 		return nil, err
 	}
-	payload, err := d.opts.Codec.Marshal(v)
-	if err != nil {
-		return nil, fmt.Errorf("%w: encode %q with %s: %v", sqldict.ErrInvalidArgument, key, d.opts.Codec.Name(), err)
+	codecName := d.opts.Codec.Name()
+	var payload []byte
+	if p, ok := any(v).(Payload); ok {
+		codecName, payload = p.Codec, p.Data
+	} else {
+		var err error
+		if payload, err = d.opts.Codec.Marshal(v); err != nil {
+			return nil, fmt.Errorf("%w: encode %q with %s: %v", sqldict.ErrInvalidArgument, key, codecName, err)
+		}
 	}
 	if !expires.IsZero() {
 		// The envelope keeps microseconds, like the journal's times.
 		expires = expires.UTC().Truncate(time.Microsecond)
 	}
-	hdr, err := appendStart(make([]byte, 0, 64), d.opts.Codec.Name(), expires)
+	hdr, err := appendStart(make([]byte, 0, 64), codecName, expires)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", sqldict.ErrInvalidArgument, err)
 	}
@@ -45,7 +51,12 @@ func (d *Dict[T]) seal(key string, v T, expires time.Time) ([]byte, error) {
 // open decodes the value of e (a live row of key).
 func (d *Dict[T]) open(key string, raw []byte) (T, time.Time, error) {
 	var v T
+	p, isPayload := any(&v).(*Payload)
 	if !isEnvelope(raw) && d.opts.ReadBare && d.required == "" {
+		if isPayload {
+			p.Codec, p.Data = d.opts.Codec.Name(), raw
+			return v, time.Time{}, nil
+		}
 		if err := d.opts.Codec.Unmarshal(raw, &v); err != nil {
 			return v, time.Time{}, fmt.Errorf("%w: bare value of %q with %s: %v", ErrDecode, key, d.opts.Codec.Name(), err)
 		}
@@ -62,7 +73,7 @@ func (d *Dict[T]) open(key string, raw []byte) (T, time.Time, error) {
 		return v, h.expires, fmt.Errorf("%w: %q is not sealed with %s, which this Dict requires", ErrDecrypt, key, d.required)
 	}
 	codec, ok := d.codecs[h.codec]
-	if !ok {
+	if !ok && !isPayload {
 		return v, h.expires, fmt.Errorf("%w: %q was written with codec %q, which this Dict was not given", ErrFormat, key, h.codec)
 	}
 	for i := len(h.layers) - 1; i >= 0; i-- {
@@ -77,6 +88,10 @@ func (d *Dict[T]) open(key string, raw []byte) (T, time.Time, error) {
 			}
 			return v, h.expires, fmt.Errorf("open %q: %w", key, err)
 		}
+	}
+	if isPayload {
+		p.Codec, p.Data = h.codec, payload
+		return v, h.expires, nil
 	}
 	if err := codec.Unmarshal(payload, &v); err != nil {
 		return v, h.expires, fmt.Errorf("%w: %q with %s: %v", ErrDecode, key, h.codec, err)

@@ -51,7 +51,13 @@ func (d *Dict[T]) validate(key string, v T) error {
 	if d.opts.Schema == nil {
 		return nil
 	}
-	b, err := json.Marshal(v)
+	var b []byte
+	var err error
+	if p, ok := any(v).(Payload); ok && p.Codec == JSON.Name() {
+		b = p.Data
+	} else {
+		b, err = json.Marshal(v)
+	}
 	if err != nil {
 		return fmt.Errorf("%w: %w: %q: to JSON for the schema: %v", ErrValidation, sqldict.ErrInvalidArgument, key, err)
 	}
