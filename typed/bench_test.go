@@ -49,57 +49,56 @@ func BenchmarkLayers(b *testing.B) {
 		b.Cleanup(func() { d.Close() })
 		return d
 	}
-	const keys = 100
-	b.Run("op=Set/impl=bytes", func(b *testing.B) {
-		d := open(b)
-		for i := 0; b.Loop(); i++ {
-			if err := d.Set(bg, "k"+strconv.Itoa(i%keys), raw); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
-	for _, im := range impls {
-		b.Run("op=Set/impl="+im.name, func(b *testing.B) {
-			d, err := typed.New(open(b), im.opts)
-			if err != nil {
-				b.Fatal(err)
-			}
-			for i := 0; b.Loop(); i++ {
-				if err := d.Set(bg, "k"+strconv.Itoa(i%keys), value); err != nil {
-					b.Fatal(err)
-				}
-			}
-		})
+	// Each implementation is a pair of calls on a fresh journal.
+	type calls struct {
+		set func(key string) error
+		get func(key string) error
 	}
-	b.Run("op=Get/impl=bytes", func(b *testing.B) {
+	builds := []struct {
+		name string
+		new  func(b *testing.B) calls
+	}{{"bytes", func(b *testing.B) calls {
 		d := open(b)
-		for i := range keys {
-			if err := d.Set(bg, "k"+strconv.Itoa(i), raw); err != nil {
-				b.Fatal(err)
-			}
+		return calls{
+			set: func(k string) error { return d.Set(bg, k, raw) },
+			get: func(k string) error { _, err := d.Get(bg, k); return err },
 		}
-		for i := 0; b.Loop(); i++ {
-			if _, err := d.Get(bg, "k"+strconv.Itoa(i%keys)); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
+	}}}
 	for _, im := range impls {
-		b.Run("op=Get/impl="+im.name, func(b *testing.B) {
+		builds = append(builds, struct {
+			name string
+			new  func(b *testing.B) calls
+		}{im.name, func(b *testing.B) calls {
 			d, err := typed.New(open(b), im.opts)
 			if err != nil {
 				b.Fatal(err)
 			}
-			for i := range keys {
-				if err := d.Set(bg, "k"+strconv.Itoa(i), value); err != nil {
-					b.Fatal(err)
-				}
+			return calls{
+				set: func(k string) error { return d.Set(bg, k, value) },
+				get: func(k string) error { _, err := d.Get(bg, k); return err },
 			}
-			for i := 0; b.Loop(); i++ {
-				if _, err := d.Get(bg, "k"+strconv.Itoa(i%keys)); err != nil {
-					b.Fatal(err)
+		}})
+	}
+	const keys = 100
+	for _, op := range []string{"Set", "Get"} {
+		for _, bl := range builds {
+			b.Run("op="+op+"/impl="+bl.name, func(b *testing.B) {
+				c := bl.new(b)
+				call := c.set
+				if op == "Get" {
+					for i := range keys {
+						if err := c.set("k" + strconv.Itoa(i)); err != nil {
+							b.Fatal(err)
+						}
+					}
+					call = c.get
 				}
-			}
-		})
+				for i := 0; b.Loop(); i++ {
+					if err := call("k" + strconv.Itoa(i%keys)); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
 	}
 }
