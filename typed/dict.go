@@ -54,11 +54,12 @@ type Options[T any] struct {
 // is empty.
 const DefaultSweepAuthor = "sqldict/typed sweep"
 
-// Dict is a Store whose values are T: each value goes through the codec and
-// the layers into an envelope, and back. It is safe for concurrent use when
-// its Store is, and holds nothing of its own to close.
+// Dict keeps values of type T in a sqldict.Store (a *sqldict.Dict, or the
+// HTTP client): each value goes through the codec and the layers into an
+// envelope, and back. It is safe for concurrent use when its Store is, and
+// holds nothing of its own to close.
 type Dict[T any] struct {
-	store  Store
+	store  sqldict.Store
 	opts   Options[T]
 	codecs map[string]Codec
 	layers map[string]Layer
@@ -83,7 +84,7 @@ const (
 // New returns a Dict of T values over store. Bad options (a codec or layer
 // name that is empty, too long or given twice) fail with
 // sqldict.ErrInvalidArgument.
-func New[T any](store Store, opts Options[T]) (*Dict[T], error) {
+func New[T any](store sqldict.Store, opts Options[T]) (*Dict[T], error) {
 	if store == nil {
 		return nil, fmt.Errorf("%w: typed.New: nil store", sqldict.ErrInvalidArgument)
 	}
@@ -136,7 +137,7 @@ func New[T any](store Store, opts Options[T]) (*Dict[T], error) {
 }
 
 // Store returns the store the Dict reads and writes.
-func (d *Dict[T]) Store() Store { return d.store }
+func (d *Dict[T]) Store() sqldict.Store { return d.store }
 
 // ReadOnly returns a view of d whose writes (Set, SetTTL, Delete, Commit,
 // Sweep) fail with sqldict.ErrReadOnly and write nothing.

@@ -144,7 +144,7 @@ func (d *Dict[T]) Commit(ctx context.Context, writes ...Write[T]) ([]Entry[T], e
 // The reads below serve the head (Dict) and views (View) alike: r is the
 // store or a snapshot, at the time expiry is judged by.
 
-func has[T any](ctx context.Context, d *Dict[T], r reader, key string, at time.Time) (bool, error) {
+func has[T any](ctx context.Context, d *Dict[T], r sqldict.Reader, key string, at time.Time) (bool, error) {
 	e, err := r.Entry(ctx, key)
 	if err != nil || e.Deleted {
 		if isNotFound(err) {
@@ -159,7 +159,7 @@ func has[T any](ctx context.Context, d *Dict[T], r reader, key string, at time.T
 	return !expired(exp, at), nil
 }
 
-func history[T any](ctx context.Context, d *Dict[T], r reader, key string, at time.Time) ([]Entry[T], error) {
+func history[T any](ctx context.Context, d *Dict[T], r sqldict.Reader, key string, at time.Time) ([]Entry[T], error) {
 	es, err := r.History(ctx, key)
 	if err != nil {
 		return nil, err
@@ -173,7 +173,7 @@ func history[T any](ctx context.Context, d *Dict[T], r reader, key string, at ti
 	return out, nil
 }
 
-func all[T any](ctx context.Context, d *Dict[T], r reader, rg sqldict.Range, at time.Time) iter.Seq2[Entry[T], error] {
+func all[T any](ctx context.Context, d *Dict[T], r sqldict.Reader, rg sqldict.Range, at time.Time) iter.Seq2[Entry[T], error] {
 	return func(yield func(Entry[T], error) bool) {
 		for e, err := range r.AllIn(ctx, rg) {
 			if err != nil {
