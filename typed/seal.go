@@ -48,7 +48,8 @@ func (d *Dict[T]) seal(key string, v T, expires time.Time) ([]byte, error) {
 	return append(hdr, payload...), nil
 }
 
-// open decodes the value of e (a live row of key).
+// open decodes raw, the stored value of key: the value, its expiry (zero
+// when none) and the first error.
 func (d *Dict[T]) open(key string, raw []byte) (T, time.Time, error) {
 	var v T
 	p, isPayload := any(&v).(*Payload)
