@@ -59,6 +59,10 @@ func Run(t *testing.T, open Opener) {
 		{"Log", testLog},
 		{"PruneOnWrite", testPruneOnWrite},
 		{"Reopen", testReopen},
+		{"Watch", testWatch},
+		{"WatchResume", testWatchResume},
+		{"WatchPruned", testWatchPruned},
+		{"WatchEnds", testWatchEnds},
 		{"Model", func(t *testing.T, open Opener) { RunModel(t, open, 1500, 0) }},
 	}
 	for _, tc := range tests {
