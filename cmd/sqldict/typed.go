@@ -97,27 +97,23 @@ func typedGet(a *app, c *command, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := p.check(); err != nil {
+	if err := a.checkPoint(&p); err != nil {
 		return err
 	}
-	return a.withDict(func(d *sqldict.Dict) error {
+	return a.readDict(func(d *sqldict.Dict) error {
 		td, err := typedDict(d, *keyring, false)
 		if err != nil {
 			return err
 		}
 		get := td.Get
 		switch {
-		case p.asOf != "":
-			t, err := a.parseTime(p.asOf)
+		case given(fs, "as-of"):
+			v, err := td.AsOf(a.ctx, p.t)
 			if err != nil {
-				return err
-			}
-			v, err := td.AsOf(a.ctx, t)
-			if err != nil {
-				return fmt.Errorf("as of %s: %w", a.formatTime(t), err)
+				return fmt.Errorf("as of %s: %w", a.formatTime(p.t), err)
 			}
 			get = v.Get
-		case p.at >= 0:
+		case given(fs, "at"):
 			v, err := td.Snapshot(a.ctx, p.at)
 			if err != nil {
 				return err

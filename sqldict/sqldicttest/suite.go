@@ -52,6 +52,8 @@ func Run(t *testing.T, open Opener) {
 		{"Conflicts", testConflicts},
 		{"HistoryAndVersion", testHistory},
 		{"InvalidInput", testInvalidInput},
+		{"OutOfRange", testOutOfRange},
+		{"NoJournal", testNoJournal},
 		{"ContextAndClose", testContextAndClose},
 		{"Snapshots", testSnapshots},
 		{"SequenceAt", testSequenceAt},
@@ -63,6 +65,7 @@ func Run(t *testing.T, open Opener) {
 		{"WatchResume", testWatchResume},
 		{"WatchPruned", testWatchPruned},
 		{"WatchEnds", testWatchEnds},
+		{"UpgradeFromV1", testUpgradeFromV1},
 		{"Model", func(t *testing.T, open Opener) { RunModel(t, open, 1500, 0) }},
 	}
 	for _, tc := range tests {
