@@ -72,6 +72,41 @@ func (d *Dict[T]) All(ctx context.Context, r sqldict.Range) iter.Seq2[Entry[T], 
 	return all(ctx, d, d.store, r, d.opts.Now())
 }
 
+// KeysIn returns the keys in r whose value is live and unexpired by
+// Options.Now, in bytewise order. Unlike the Store's KeysIn it reads each
+// value's header (not decrypting or decoding it), so it costs a scan of the
+// values in r; r.Limit applies before expired keys are left out.
+func (d *Dict[T]) KeysIn(ctx context.Context, r sqldict.Range) ([]string, error) {
+	if err := d.canRead(); err != nil {
+		return nil, err
+	}
+	return keysIn(ctx, d, d.store, r, d.opts.Now())
+}
+
+// Watch streams every committed entry with Sequence > after and a key in
+// r, decoded, in sequence order, as the Store's Watch does (each exactly
+// once; ErrPruned when pruning overtook it; ctx's error at the end).
+// Expired is judged by Options.Now at delivery. An entry that cannot be
+// read back (ErrDecrypt, ErrFormat …) is yielded with its error and ends the
+// stream, so a watcher never silently skips one.
+func (d *Dict[T]) Watch(ctx context.Context, after int64, r sqldict.Range) iter.Seq2[Entry[T], error] {
+	if err := d.canRead(); err != nil {
+		return func(yield func(Entry[T], error) bool) { yield(Entry[T]{}, err) }
+	}
+	return func(yield func(Entry[T], error) bool) {
+		for e, err := range d.store.Watch(ctx, after, r) {
+			if err != nil {
+				yield(Entry[T]{}, err)
+				return
+			}
+			te, err := d.entry(e, d.opts.Now())
+			if !yield(te, err) || err != nil {
+				return
+			}
+		}
+	}
+}
+
 // Set writes value under key as a new version that never expires.
 func (d *Dict[T]) Set(ctx context.Context, key string, value T) error {
 	_, err := d.Commit(ctx, Write[T]{Key: key, Value: value})
@@ -190,4 +225,21 @@ func all[T any](ctx context.Context, d *Dict[T], r sqldict.Reader, rg sqldict.Ra
 			}
 		}
 	}
+}
+
+func keysIn[T any](ctx context.Context, d *Dict[T], r sqldict.Reader, rg sqldict.Range, at time.Time) ([]string, error) {
+	keys := []string{}
+	for e, err := range r.AllIn(ctx, rg) {
+		if err != nil {
+			return nil, err
+		}
+		exp, err := d.expiry(e.Value)
+		if err != nil {
+			return nil, fmt.Errorf("%q: %w", e.Key, err)
+		}
+		if !expired(exp, at) {
+			keys = append(keys, e.Key)
+		}
+	}
+	return keys, nil
 }

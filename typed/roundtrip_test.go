@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -320,5 +321,45 @@ func TestPayload(t *testing.T) {
 	must(t, err)
 	if c.Name != "from payload" || c.Limit != 4 {
 		t.Fatalf("Config written as a Payload reads %+v", c)
+	}
+}
+
+// TestWatch: a typed watcher sees every commit decoded, deletions included,
+// and stops at the first value it cannot read.
+func TestWatch(t *testing.T) {
+	b := newBytes(t)
+	kr, _ := typedtest.Keyring(t, 1)
+	d, err := typed.New(b, typed.Options[Config]{Layers: []typed.Layer{typed.Encrypt(kr)}})
+	must(t, err)
+	must(t, d.Set(bg, "cfg/a", Config{Limit: 1}))
+	must(t, d.Set(bg, "other", Config{Limit: 2}))
+	must(t, d.Set(bg, "cfg/a", Config{Limit: 3}))
+	must(t, d.Delete(bg, "cfg/a"))
+	ctx, cancel := context.WithCancel(bg)
+	defer cancel()
+	var got []string
+	for e, err := range d.Watch(ctx, 0, sqldict.Range{Prefix: "cfg/"}) {
+		must(t, err)
+		got = append(got, fmt.Sprintf("%d:%s:%d:%v", e.Sequence, e.Key, e.Value.Limit, e.Deleted))
+		if len(got) == 3 {
+			break
+		}
+	}
+	if want := []string{"1:cfg/a:1:false", "3:cfg/a:3:false", "4:cfg/a:0:true"}; !reflect.DeepEqual(got, want) {
+		t.Fatalf("Watch = %q, want %q", got, want)
+	}
+	// A value slipped in without encryption stops the watch with ErrDecrypt.
+	must(t, b.Set(bg, "cfg/b", []byte(`{"Limit":9}`)))
+	for _, err := range d.Watch(ctx, 4, sqldict.Range{}) {
+		if !errors.Is(err, typed.ErrDecrypt) {
+			t.Fatalf("Watch over a plaintext value = %v, want ErrDecrypt", err)
+		}
+		break
+	}
+	for _, err := range d.WriteOnly().Watch(ctx, 0, sqldict.Range{}) {
+		if !errors.Is(err, typed.ErrWriteOnly) {
+			t.Fatalf("write-only Watch = %v, want ErrWriteOnly", err)
+		}
+		break
 	}
 }

@@ -108,3 +108,9 @@ func (v *View[T]) History(ctx context.Context, key string) ([]Entry[T], error) {
 func (v *View[T]) All(ctx context.Context, r sqldict.Range) iter.Seq2[Entry[T], error] {
 	return all(ctx, v.d, v.snap, r, v.at)
 }
+
+// KeysIn returns the keys in r live and unexpired at the view's point (see
+// Dict.KeysIn for its cost).
+func (v *View[T]) KeysIn(ctx context.Context, r sqldict.Range) ([]string, error) {
+	return keysIn(ctx, v.d, v.snap, r, v.at)
+}

@@ -87,6 +87,11 @@ func testExpiry(t *testing.T, open sqldicttest.Opener) {
 			if !slices.Equal(keys, want) {
 				t.Fatalf("AsOf(%v).All keys = %q, want %q", c.at, keys, want)
 			}
+			keys, err = v.KeysIn(bg, sqldict.Range{})
+			sqldicttest.Must(t, err)
+			if !slices.Equal(keys, want) {
+				t.Fatalf("AsOf(%v).KeysIn = %q, want %q", c.at, keys, want)
+			}
 		}
 	}
 	views()
@@ -101,6 +106,9 @@ func testExpiry(t *testing.T, open sqldicttest.Opener) {
 	}
 	clock.T = exp
 	wantExpired(t, d.Get, "a")
+	if keys, err := d.KeysIn(bg, sqldict.Range{}); err != nil || !slices.Equal(keys, []string{"b", "c"}) {
+		t.Fatalf("KeysIn after the expiry, before Sweep = %q, %v", keys, err)
+	}
 	if ok, err := d.Has(bg, "a"); err != nil || ok {
 		t.Fatalf("Has(a) after expiry = %v, %v", ok, err)
 	}
