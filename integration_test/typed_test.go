@@ -14,3 +14,11 @@ func TestTyped_Conformance(t *testing.T) {
 		typedtest.Run(t, e.Opener(""))
 	})
 }
+
+// TestTyped_MySQLSessionQuirks: expiry judged against commit times read
+// into the local zone from a session in another time zone.
+func TestTyped_MySQLSessionQuirks(t *testing.T) {
+	t.Parallel()
+	mariaDB.URL(t)
+	typedtest.Run(t, mariaDB.Opener("parseTime=true&loc=Local&time_zone=%27-07:00%27&sql_mode=%27%27"))
+}
