@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/sqldict/sqldict/sqldict"
 	"github.com/sqldict/sqldict/sqldict/sqldicttest"
@@ -181,5 +182,57 @@ func TestKeyring_File(t *testing.T) {
 	}
 	if _, err := typed.LoadKeyring(filepath.Join(t.TempDir(), "missing.json")); !errors.Is(err, os.ErrNotExist) {
 		t.Fatalf("LoadKeyring of a missing file = %v", err)
+	}
+}
+
+// TestEncrypt_Reseal: after a rotation, Reseal rewrites the live values
+// under the primary key, keeping their expiry; history keeps the old
+// versions under the old key.
+func TestEncrypt_Reseal(t *testing.T) {
+	k1 := typed.NewKey()
+	old, err := typed.NewKeyring("k1", map[string][]byte{"k1": k1})
+	must(t, err)
+	b, d := sealed(t, old)
+	exp := time.Now().Add(time.Hour)
+	_, err = d.Commit(bg, typed.Write[string]{Key: "c", Value: "expiring", ExpiresAt: exp})
+	must(t, err)
+	rotated, err := typed.NewKeyring("k2", map[string][]byte{"k1": k1, "k2": typed.NewKey()})
+	must(t, err)
+	dr, err := typed.New(b, typed.Options[string]{Layers: []typed.Layer{typed.Encrypt(rotated)}})
+	must(t, err)
+	must(t, dr.Set(bg, "b", "b under k2"))
+	before := seqOf(t, b)
+	n, err := dr.Reseal(bg, sqldict.Range{})
+	must(t, err)
+	if n != 2 {
+		t.Fatalf("Reseal rewrote %d values, want 2 (a and c)", n)
+	}
+	if got := seqOf(t, b); got != before+2 {
+		t.Fatalf("Reseal appended %d versions, want 2", got-before)
+	}
+	for _, k := range []string{"a", "b", "c"} {
+		raw, err := b.Get(bg, k)
+		must(t, err)
+		if !bytes.Contains(raw, []byte("\x09aes256gcm\x02k2")) {
+			t.Fatalf("%s after Reseal is not under k2: %q", k, raw[:40])
+		}
+	}
+	e, err := dr.Entry(bg, "c")
+	must(t, err)
+	if e.Value != "expiring" || !e.Expires.Equal(exp.UTC().Truncate(time.Microsecond)) || e.Comment != typed.ResealComment {
+		t.Fatalf("c after Reseal = %+v", e)
+	}
+	h, err := dr.History(bg, "a")
+	must(t, err)
+	if len(h) != 2 || h[0].Value != h[1].Value {
+		t.Fatalf("History(a) after Reseal = %+v", h)
+	}
+	if n, err := dr.Reseal(bg, sqldict.Range{}); n != 0 || err != nil {
+		t.Fatalf("second Reseal = %d, %v", n, err)
+	}
+	plain, err := typed.New(b, typed.Options[string]{})
+	must(t, err)
+	if _, err := plain.Reseal(bg, sqldict.Range{}); !errors.Is(err, sqldict.ErrInvalidArgument) {
+		t.Fatalf("Reseal without Encrypt = %v", err)
 	}
 }

@@ -53,7 +53,8 @@
 // (ErrDecrypt), so a plaintext value slipped into the journal is not
 // mistaken for an authenticated one. Rotation: add a key to the ring and
 // make it primary; versions written under older keys read as long as their
-// keys stay in the ring. Keyring files are JSON (ParseKeyring).
+// keys stay in the ring; Reseal rewrites the live values under the primary
+// key. Keyring files are JSON (ParseKeyring).
 //
 // # Expiry
 //

@@ -31,14 +31,15 @@ type layerRecord struct {
 	param []byte
 }
 
-// has reports whether the envelope records the layer name.
-func (h header) has(name string) bool {
+// layer returns the parameter of the named layer's record (the key ID of an
+// encryption layer), and whether the envelope records that layer.
+func (h header) layer(name string) ([]byte, bool) {
 	for _, l := range h.layers {
 		if l.name == name {
-			return true
+			return l.param, true
 		}
 	}
-	return false
+	return nil, false
 }
 
 // appendStart appends the fixed part of a header: everything before the

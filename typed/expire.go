@@ -28,63 +28,73 @@ func (d *Dict[T]) Sweep(ctx context.Context, r sqldict.Range) (int, error) {
 		return 0, err
 	}
 	now := d.opts.Now()
-	var batch []sqldict.Write
-	n := 0
-	flush := func() error {
-		k, err := d.commitSweep(ctx, batch)
-		n += k
-		batch = batch[:0]
-		return err
-	}
+	b := batcher{ctx: ctx, store: d.store, author: d.opts.SweepAuthor, comment: SweepComment}
 	for e, err := range d.store.AllIn(ctx, r) {
 		if err != nil {
-			return n, err
+			return b.n, err
 		}
 		exp, err := d.expiry(e.Value)
 		if err != nil || !expired(exp, now) {
 			continue // not ours to judge, or still live
 		}
-		batch = append(batch, sqldict.Write{
-			Key: e.Key, Delete: true, IfVersion: sqldict.Expect(e.Version),
-			Author: d.opts.SweepAuthor, Comment: SweepComment,
-		})
-		if len(batch) == SweepBatch {
-			if err := flush(); err != nil {
-				return n, err
-			}
+		if err := b.add(e, nil); err != nil {
+			return b.n, err
 		}
 	}
-	if len(batch) > 0 {
-		if err := flush(); err != nil {
-			return n, err
-		}
-	}
-	return n, nil
+	return b.n, b.flush()
 }
 
-// commitSweep commits a batch of tombstones; when a key changed under it,
-// it commits them one by one and skips the changed ones.
-func (d *Dict[T]) commitSweep(ctx context.Context, ws []sqldict.Write) (int, error) {
-	_, err := d.store.Commit(ctx, ws...)
+// batcher commits writes that each expect the version they were made from
+// (Sweep, Reseal) in batches of SweepBatch. When a key changed under a
+// batch, it commits that batch one by one and skips the changed keys. n
+// counts the writes committed.
+type batcher struct {
+	ctx             context.Context
+	store           sqldict.Store
+	author, comment string
+	ws              []sqldict.Write
+	n               int
+}
+
+// add queues a new version of e's key: value, or a tombstone when nil,
+// expecting e's version.
+func (b *batcher) add(e sqldict.Entry, value []byte) error {
+	b.ws = append(b.ws, sqldict.Write{
+		Key: e.Key, Value: value, Delete: value == nil, IfVersion: sqldict.Expect(e.Version),
+		Author: b.author, Comment: b.comment,
+	})
+	if len(b.ws) < SweepBatch {
+		return nil
+	}
+	return b.flush()
+}
+
+func (b *batcher) flush() error {
+	if len(b.ws) == 0 {
+		return nil
+	}
+	ws := b.ws
+	b.ws = b.ws[:0]
+	_, err := b.store.Commit(b.ctx, ws...)
 	if err == nil {
-		return len(ws), nil
+		b.n += len(ws)
+		return nil
 	}
 	if !errors.Is(err, sqldict.ErrConflict) && !errors.Is(err, sqldict.ErrNotFound) {
-		return 0, fmt.Errorf("sweep: %w", err)
+		return fmt.Errorf("commit %d writes: %w", len(ws), err)
 	}
-	n := 0
 	for _, w := range ws {
-		_, err := d.store.Commit(ctx, w)
+		_, err := b.store.Commit(b.ctx, w)
 		switch {
 		case err == nil:
-			n++
+			b.n++
 		case errors.Is(err, sqldict.ErrConflict), errors.Is(err, sqldict.ErrNotFound):
-			// Rewritten or deleted since we looked: no longer expired.
+			// Rewritten or deleted since it was read: not ours any more.
 		default:
-			return n, fmt.Errorf("sweep %q: %w", w.Key, err)
+			return fmt.Errorf("%q: %w", w.Key, err)
 		}
 	}
-	return n, nil
+	return nil
 }
 
 // RunSweeper calls Sweep over the whole dict every interval until ctx ends,

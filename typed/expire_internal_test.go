@@ -8,9 +8,9 @@ import (
 	"github.com/sqldict/sqldict/sqldict/sqldicttest"
 )
 
-// TestCommitSweep_SkipsChangedKeys: a tombstone whose key changed since the
+// TestBatcher_SkipsChangedKeys: a tombstone whose key changed since the
 // sweep looked is left out; the others still commit.
-func TestCommitSweep_SkipsChangedKeys(t *testing.T) {
+func TestBatcher_SkipsChangedKeys(t *testing.T) {
 	ctx := context.Background()
 	b := sqldicttest.NewDict(t, sqldicttest.OpenSQLiteMemory, sqldict.Options{})
 	d, err := New(b, Options[string]{})
@@ -20,14 +20,13 @@ func TestCommitSweep_SkipsChangedKeys(t *testing.T) {
 	}
 	sqldicttest.Must(t, d.Set(ctx, "b", "rewritten")) // b is at version 2 now
 	sqldicttest.Must(t, d.Delete(ctx, "c"))
-	n, err := d.commitSweep(ctx, []sqldict.Write{
-		{Key: "a", Delete: true, IfVersion: sqldict.Expect(1)},
-		{Key: "b", Delete: true, IfVersion: sqldict.Expect(1)},
-		{Key: "c", Delete: true, IfVersion: sqldict.Expect(1)},
-	})
-	sqldicttest.Must(t, err)
-	if n != 1 {
-		t.Fatalf("commitSweep deleted %d, want 1", n)
+	bt := batcher{ctx: ctx, store: b}
+	for _, k := range []string{"a", "b", "c"} {
+		sqldicttest.Must(t, bt.add(sqldict.Entry{Key: k, Version: 1}, nil))
+	}
+	sqldicttest.Must(t, bt.flush())
+	if bt.n != 1 {
+		t.Fatalf("batcher deleted %d, want 1", bt.n)
 	}
 	if ok, _ := b.Has(ctx, "a"); ok {
 		t.Fatal("a survived the sweep")

@@ -70,7 +70,7 @@ func (d *Dict[T]) open(key string, raw []byte) (T, time.Time, error) {
 	if err != nil {
 		return v, time.Time{}, fmt.Errorf("%q: %w", key, err)
 	}
-	if d.required != "" && !h.has(d.required) {
+	if d.required != "" && !recorded(h, d.required) {
 		return v, h.expires, fmt.Errorf("%w: %q is not sealed with %s, which this Dict requires", ErrDecrypt, key, d.required)
 	}
 	codec, ok := d.codecs[h.codec]
@@ -135,4 +135,9 @@ func (d *Dict[T]) entry(e sqldict.Entry, at time.Time) (Entry[T], error) {
 // expiredErr is the error of a read of a value expired at at.
 func expiredErr(key string, expires time.Time) error {
 	return fmt.Errorf("%w: %w: %q expired at %s", ErrExpired, sqldict.ErrNotFound, key, expires.Format(time.RFC3339Nano))
+}
+
+func recorded(h header, layer string) bool {
+	_, ok := h.layer(layer)
+	return ok
 }

@@ -20,7 +20,7 @@ import (
 // one verb so that the plain verbs keep showing values exactly as stored.
 var cmdTyped = &command{
 	name:    "typed",
-	args:    "(get | set | sweep | keygen) …",
+	args:    "(get | set | sweep | keygen | reseal) …",
 	summary: "values through codecs, compression, encryption and expiry (package typed)",
 	help: `
 Subcommands:
@@ -38,6 +38,9 @@ Subcommands:
   typed keygen [--id ID] FILE
       create the keyring FILE, or add a new key to it and make it primary
       (rotation: older values stay readable while their keys stay in it).
+  typed reseal --keyring FILE [--prefix P]
+      rewrite the live values encrypted under older keys under the primary
+      one (history keeps the old versions under their old keys).
 
 The keyring file (also $SQLDICT_KEYRING) is JSON:
   {"primary": "2026-12", "keys": {"2026-11": "<base64 of 32 bytes>", "2026-12": "…"}}
@@ -57,7 +60,7 @@ Examples:
 			return nil
 		}
 		sub := map[string]func(*app, *command, []string) error{
-			"get": typedGet, "set": typedSet, "sweep": typedSweep, "keygen": typedKeygen,
+			"get": typedGet, "set": typedSet, "sweep": typedSweep, "keygen": typedKeygen, "reseal": typedReseal,
 		}[args[0]]
 		if sub == nil {
 			return usagef("unknown subcommand %q: usage: sqldict typed %s", args[0], c.args)
@@ -221,24 +224,41 @@ func typedSet(a *app, c *command, args []string) error {
 }
 
 func typedSweep(a *app, c *command, args []string) error {
+	return a.typedRewrite(c, args, false)
+}
+
+func typedReseal(a *app, c *command, args []string) error {
+	return a.typedRewrite(c, args, true)
+}
+
+// typedRewrite runs Sweep, or Reseal with the keyring, over --prefix.
+func (a *app) typedRewrite(c *command, args []string, reseal bool) error {
 	fs := a.flagSet(c.name, c.args)
-	prefix := fs.String("prefix", "", "sweep only keys starting with `P`")
+	prefix := fs.String("prefix", "", "only keys starting with `P`")
+	keyring := keyringFlag(fs)
 	if _, err := a.parse(c, fs, args, 0, 0); err != nil {
 		return err
 	}
+	if reseal && *keyring == "" {
+		return usagef("reseal needs --keyring FILE (or $SQLDICT_KEYRING)")
+	}
 	return a.withDict(func(d *sqldict.Dict) error {
-		td, err := typed.New(d, typed.Options[typed.Payload]{Now: now})
+		td, err := typedDict(d, *keyring, false)
 		if err != nil {
 			return err
 		}
-		n, err := td.Sweep(a.ctx, sqldict.Range{Prefix: *prefix})
+		rewrite, what := td.Sweep, "expired"
+		if reseal {
+			rewrite, what = td.Reseal, "resealed"
+		}
+		n, err := rewrite(a.ctx, sqldict.Range{Prefix: *prefix})
 		if err != nil {
 			return err
 		}
 		if a.json {
-			return a.printJSON(map[string]int{"expired": n})
+			return a.printJSON(map[string]int{what: n})
 		}
-		_, err = fmt.Fprintf(a.stdout, "swept %d expired keys\n", n)
+		_, err = fmt.Fprintf(a.stdout, "%s %d keys\n", what, n)
 		return err
 	})
 }

@@ -39,6 +39,18 @@ func TestTyped_EncryptedCompressedValues(t *testing.T) {
 		t.Fatalf("typed get after rotation = %q", got)
 	}
 	c.fails(2, "already holds", "", "typed", "keygen", "--id", "k2", keys)
+	if got := c.ok("", "typed", "reseal", "--keyring", keys); got != "resealed 0 keys\n" {
+		t.Fatalf("reseal with every live value under k2: %q", got)
+	}
+	c.ok("", "typed", "set", "old", `"under k2"`, "--keyring", keys)
+	c.ok("", "typed", "keygen", "--id", "k3", keys)
+	if got := c.ok("", "typed", "reseal", "--keyring", keys); got != "resealed 2 keys\n" {
+		t.Fatalf("reseal after rotating to k3: %q", got)
+	}
+	if got := c.ok("", "get", "old"); !strings.Contains(got, "aes256gcm\x02k3") {
+		t.Fatalf("old after reseal is not under k3: %q", got[:min(len(got), 40)])
+	}
+	c.fails(2, "needs --keyring", "", "typed", "reseal")
 	c.fails(2, "keyring", "", "typed", "get", "config", "--keyring", c.file("bad.json", "{}"))
 }
 
@@ -64,7 +76,7 @@ func TestTyped_CodecsAndExpiry(t *testing.T) {
 	if got := c.ok("", "typed", "get", "session/1"); got != `"alice"` {
 		t.Fatalf("typed get before expiry = %q", got)
 	}
-	if got := c.ok("", "typed", "sweep"); got != "swept 0 expired keys\n" {
+	if got := c.ok("", "typed", "sweep"); got != "expired 0 keys\n" {
 		t.Fatalf("sweep before expiry: %q", got)
 	}
 	now = func() time.Time { return start.Add(time.Hour) }
@@ -72,7 +84,7 @@ func TestTyped_CodecsAndExpiry(t *testing.T) {
 	if got := c.ok("", "typed", "get", "session/2"); got != `"bob"` {
 		t.Fatalf("session/2 an hour later = %q", got)
 	}
-	if got := c.ok("", "typed", "sweep", "--prefix", "session/"); got != "swept 1 expired keys\n" {
+	if got := c.ok("", "typed", "sweep", "--prefix", "session/"); got != "expired 1 keys\n" {
 		t.Fatalf("sweep after expiry: %q", got)
 	}
 	if got := c.ok("", "log", "session/1"); !strings.Contains(got, "deleted") || !strings.Contains(got, "Comment: expired") {
