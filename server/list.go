@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"iter"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/sqldict/sqldict/sqldict"
@@ -24,7 +25,7 @@ func (s *Server) listKeys(w http.ResponseWriter, r *http.Request, d *sqldict.Dic
 	}
 	setSequence(w, snap.Sequence())
 	// One key more than the page tells whether there is a next page.
-	keys, err := snap.KeysIn(ctx, sqldict.Range{Prefix: q.Get("prefix"), After: q.Get("after"), Limit: limit + 1})
+	keys, err := snap.KeysIn(ctx, rangeParams(q, limit+1))
 	if err != nil {
 		return err
 	}
@@ -37,6 +38,13 @@ func (s *Server) listKeys(w http.ResponseWriter, r *http.Request, d *sqldict.Dic
 		out.Keys = []string{}
 	}
 	return writeJSON(w, http.StatusOK, out)
+}
+
+// rangeParams reads a listing's bounds: prefix, after, and (an addition to
+// HTTP.md) from and to, sqldict.Range's inclusive lower and exclusive upper
+// bound.
+func rangeParams(q url.Values, limit int) sqldict.Range {
+	return sqldict.Range{Prefix: q.Get("prefix"), From: q.Get("from"), To: q.Get("to"), After: q.Get("after"), Limit: limit}
 }
 
 // listEntries streams the live entries at a point as JSON Lines.
@@ -52,7 +60,7 @@ func (s *Server) listEntries(w http.ResponseWriter, r *http.Request, d *sqldict.
 		return err
 	}
 	setSequence(w, snap.Sequence())
-	return s.streamLines(w, r, snap.AllIn(ctx, sqldict.Range{Prefix: q.Get("prefix"), After: q.Get("after"), Limit: limit}))
+	return s.streamLines(w, r, snap.AllIn(ctx, rangeParams(q, limit)))
 }
 
 // journalLog streams the journal's rows after < sequence <= until.

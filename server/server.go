@@ -155,6 +155,10 @@ func (s *Server) HandleFunc(pattern string, scope Scope, h HandlerFunc) {
 		}
 		var d *sqldict.Dict
 		if table != "" {
+			if err := sqldict.ValidTable(table); err != nil {
+				s.writeError(w, r, err)
+				return
+			}
 			if d = s.cfg.Tables[table]; d == nil {
 				s.writeError(w, r, &apiError{http.StatusNotFound, CodeNotFound, fmt.Sprintf("table %q is not served", table)})
 				return
