@@ -34,6 +34,9 @@ type Dict struct {
 	stmts  sync.Map      // query text → *sql.Stmt on db
 	texts  sync.Map      // generated multi-row texts by (head, rows)
 
+	// closing is closed by Close: it ends the Dict's watches.
+	closing chan struct{}
+
 	// For dialects with Queries.BeginWrite: the dedicated writer
 	// connection and the statements prepared on it; guarded by wmu.
 	wconn  *sql.Conn
@@ -103,6 +106,7 @@ func open(ctx context.Context, db *sql.DB, owned bool, dialect dialects.Dialect,
 		q:       dialect.Queries(opts.Table),
 		opts:    opts,
 		wmu:     writeLock(db),
+		closing: make(chan struct{}),
 		wstmts:  map[string]*sql.Stmt{},
 	}
 	j := migrations.Journal{Table: opts.Table, KeyLength: opts.KeyLength}
@@ -172,6 +176,7 @@ func (d *Dict) Close() error {
 	if d.closed.Swap(true) {
 		return nil
 	}
+	close(d.closing)
 	var errs []error
 	d.wmu <- struct{}{} // wait for the writer in flight
 	for _, s := range d.wstmts {
@@ -187,6 +192,7 @@ func (d *Dict) Close() error {
 		return true
 	})
 	if d.owned {
+		stopHubs(d.db)
 		writeLocks.Delete(d.db)
 		errs = append(errs, d.db.Close())
 	}

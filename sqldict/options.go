@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"regexp"
+	"time"
 )
 
 // Defaults of Options.
@@ -12,6 +13,8 @@ const (
 	DefaultKeyLength    = 255
 	DefaultMaxValueSize = 8 << 20
 	DefaultMaxRetries   = 10
+	// DefaultWatchPoll is Options.WatchPoll when it is zero.
+	DefaultWatchPoll = 100 * time.Millisecond
 
 	// MaxKeyLength bounds Options.KeyLength: the label index must fit the
 	// smallest engine's index entry limit (InnoDB's 3072 bytes).
@@ -61,6 +64,16 @@ type Options struct {
 	// no retries.
 	MaxRetries int
 
+	// WatchPoll is how often a process with watchers on the journal reads
+	// its meta row to learn of commits made by other processes. On MySQL and
+	// MariaDB that poll is how watchers hear of them, so it bounds their
+	// delay; PostgreSQL (LISTEN/NOTIFY) and SQLite (PRAGMA data_version)
+	// signal commits at once and the poll is only a safety net. Commits of
+	// this process wake its watchers at once on every engine. One poll runs
+	// per pool and journal however many watchers there are, and none when
+	// there are none. Zero: DefaultWatchPoll (100 ms); negative is invalid.
+	WatchPoll time.Duration
+
 	// Logger receives retries and other events worth a line. Zero: nothing
 	// is logged.
 	Logger *slog.Logger
@@ -97,6 +110,12 @@ func (o Options) withDefaults() (Options, error) {
 		o.MaxRetries = DefaultMaxRetries
 	case o.MaxRetries < 0:
 		o.MaxRetries = 0
+	}
+	switch {
+	case o.WatchPoll == 0:
+		o.WatchPoll = DefaultWatchPoll
+	case o.WatchPoll < 0:
+		return o, fmt.Errorf("%w: WatchPoll %v is negative", ErrInvalidArgument, o.WatchPoll)
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)

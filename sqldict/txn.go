@@ -192,6 +192,7 @@ func (d *Dict) updateOnce(ctx context.Context, fn func(w *wtx) error) (err error
 		return err
 	}
 	committed = true
+	d.wake(w.lastSeq)
 	return nil
 }
 
