@@ -49,6 +49,8 @@ type Options struct {
 	Retries int
 }
 
+var _ sqldict.Store = (*Client)(nil)
+
 // Client is a remote journal. It is safe for concurrent use.
 type Client struct {
 	reader // reads at the head

@@ -232,22 +232,9 @@ func readLines(body io.Reader, yield func(sqldict.Entry, error) bool) (int, stri
 	return n, last, nil
 }
 
-// Snapshot is a remote view at one sequence: its reads are exact and
-// repeatable, answered by the server at that point.
-type Snapshot struct {
-	reader
-	created time.Time
-}
-
-// Sequence returns the commit the view shows the journal right after.
-func (s *Snapshot) Sequence() int64 { return s.at }
-
-// Time returns the commit time of Sequence; zero for sequence 0.
-func (s *Snapshot) Time() time.Time { return s.created }
-
 // Snapshot returns the view at sequence seq: ErrFuture after the newest
 // commit, ErrPruned behind the prune horizon.
-func (c *Client) Snapshot(ctx context.Context, seq int64) (*Snapshot, error) {
+func (c *Client) Snapshot(ctx context.Context, seq int64) (*sqldict.Snapshot, error) {
 	if seq < 0 {
 		return nil, fmt.Errorf("%w: negative sequence %d", sqldict.ErrInvalidArgument, seq)
 	}
@@ -256,11 +243,11 @@ func (c *Client) Snapshot(ctx context.Context, seq int64) (*Snapshot, error) {
 	if _, err := c.getJSON(ctx, "stat", q, &st); err != nil {
 		return nil, err
 	}
-	s := &Snapshot{reader: reader{c: c, at: seq, pinned: true}}
+	var created time.Time
 	if st.Created != "" {
-		s.created, _ = time.Parse(time.RFC3339Nano, st.Created)
+		created, _ = time.Parse(time.RFC3339Nano, st.Created)
 	}
-	return s, nil
+	return sqldict.NewSnapshot(reader{c: c, at: seq, pinned: true}, seq, created), nil
 }
 
 // Stat reads the journal's head and prune horizon.

@@ -4,63 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"iter"
 	"net/http"
 	"strconv"
 	"time"
 
 	"github.com/sqldict/sqldict/sqldict"
 )
-
-// watcher is what Dict.Watch provides: every committed entry after a
-// sequence, in order, none skipped, until ctx ends.
-type watcher interface {
-	Watch(ctx context.Context, after int64, r sqldict.Range) iter.Seq2[sqldict.Entry, error]
-}
-
-// pollInterval is how often the fallback watch reads the meta row.
-const pollInterval = 100 * time.Millisecond
-
-// watchDict returns d's Watch when the Dict has one, else a poll of its
-// journal: exactness comes from the gap-free sequence either way.
-func watchDict(ctx context.Context, d *sqldict.Dict, after int64, rg sqldict.Range) iter.Seq2[sqldict.Entry, error] {
-	if w, ok := any(d).(watcher); ok {
-		return w.Watch(ctx, after, rg)
-	}
-	return func(yield func(sqldict.Entry, error) bool) {
-		last := after
-		t := time.NewTicker(pollInterval)
-		defer t.Stop()
-		for {
-			st, err := d.Stat(ctx)
-			if err == nil && last < st.Horizon {
-				err = fmt.Errorf("%w: watch after %d, the prune horizon is %d", sqldict.ErrPruned, last, st.Horizon)
-			}
-			if err != nil {
-				yield(sqldict.Entry{}, err)
-				return
-			}
-			if st.Sequence > last {
-				for e, err := range d.Log(ctx, last, st.Sequence) {
-					if err != nil {
-						yield(e, err)
-						return
-					}
-					if len(e.Key) >= len(rg.Prefix) && e.Key[:len(rg.Prefix)] == rg.Prefix && !yield(e, nil) {
-						return
-					}
-				}
-				last = st.Sequence
-				continue
-			}
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-			}
-		}
-	}
-}
 
 // HeaderLastEventID is the SSE reconnection header: the id (sequence) of
 // the last event the client received.
@@ -112,7 +61,7 @@ func (s *Server) watch(w http.ResponseWriter, r *http.Request, d *sqldict.Dict) 
 	items := make(chan watchItem)
 	go func() {
 		defer close(items)
-		for e, err := range watchDict(ctx, d, after, rg) {
+		for e, err := range d.Watch(ctx, after, rg) {
 			select {
 			case items <- watchItem{e, err}:
 			case <-ctx.Done():
