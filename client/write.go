@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"unicode/utf8"
 
 	"github.com/sqldict/sqldict/server"
 	"github.com/sqldict/sqldict/sqldict"
@@ -44,6 +45,14 @@ func (c *Client) Commit(ctx context.Context, writes ...sqldict.Write) ([]sqldict
 	}
 	req := server.CommitRequest{Writes: make([]server.CommitWrite, len(writes))}
 	for i, w := range writes {
+		// JSON would replace invalid UTF-8 with U+FFFD and the server
+		// would store another string: refuse it here, as a Dict does.
+		if !utf8.ValidString(w.Key) {
+			return nil, fmt.Errorf("%w: write %d: key %q is not valid UTF-8", sqldict.ErrInvalidKey, i, w.Key)
+		}
+		if !utf8.ValidString(w.Author) || !utf8.ValidString(w.Comment) {
+			return nil, fmt.Errorf("%w: write %d of %q: author or comment is not valid UTF-8", sqldict.ErrInvalidArgument, i, w.Key)
+		}
 		cw := server.CommitWrite{Key: w.Key, Delete: w.Delete, Author: w.Author, Comment: w.Comment}
 		if w.Delete && w.Value != nil {
 			return nil, fmt.Errorf("%w: write %d of %q: a delete has no value", sqldict.ErrInvalidArgument, i, w.Key)

@@ -42,3 +42,9 @@ func TestOpen_SchemaAndKeyLength(t *testing.T) {
 		t.Fatalf("open of a newer schema = %v, want ErrSchemaTooNew", err)
 	}
 }
+
+func TestSQLite_Store(t *testing.T) {
+	sqldicttest.RunStore(t, func(t *testing.T) sqldict.Store {
+		return sqldicttest.NewDict(t, sqldicttest.OpenSQLite, sqldict.Options{})
+	})
+}
