@@ -74,7 +74,7 @@ func TestServe_CASRace(t *testing.T) {
 			t.Fatalf("version %d holds %q, the winner was %s", r+1, got, want)
 		}
 	}
-	sqldicttest.CheckInvariants(t, p.dict(sqldict.DefaultTable))
+	sqldicttest.CheckInvariants(t, p.Dict(sqldict.DefaultTable))
 }
 
 // TestServe_SIGTERMDuringWrites: 64 clients commit pairs of keys while the
@@ -119,12 +119,12 @@ func TestServe_SIGTERMDuringWrites(t *testing.T) {
 		}()
 	}
 	<-enough
-	if err := p.stop(); err != nil {
-		t.Fatalf("serve after SIGTERM: %v, want exit 0\n%s", err, p.stderr)
+	if err := p.Stop(); err != nil {
+		t.Fatalf("serve after SIGTERM: %v, want exit 0\n%s", err, p.Stderr())
 	}
 	wg.Wait()
 
-	d := p.dict(sqldict.DefaultTable)
+	d := p.Dict(sqldict.DefaultTable)
 	in := 0
 	for _, a := range attempts {
 		_, errA := d.Get(ctx, a.key+"/a")

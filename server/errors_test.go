@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sqldict/sqldict/server/servetest"
 	"github.com/sqldict/sqldict/sqldict"
 )
 
@@ -82,14 +83,14 @@ func TestServe_ErrorCodes(t *testing.T) {
 	pr.Close()
 	do(t, "GET", base+"keys/big", "").wantErr(404, "not_found")
 
-	d := p.dict(sqldict.DefaultTable)
+	d := p.Dict(sqldict.DefaultTable)
 	if st, err := d.Stat(t.Context()); err != nil || st.Sequence != 1 {
 		t.Fatalf("after bad input: stat %+v, %v; want sequence 1", st, err)
 	}
 }
 
 // raw sends a request as bytes and checks the start of the answer.
-func raw(t *testing.T, p *proc, request, wantPrefix string) string {
+func raw(t *testing.T, p *servetest.Proc, request, wantPrefix string) string {
 	t.Helper()
 	conn, err := net.Dial("tcp", strings.TrimPrefix(p.URL, "http://"))
 	if err != nil {
@@ -208,10 +209,10 @@ func TestServe_Tokens(t *testing.T) {
 	do(t, "PUT", p.URL+"/v1/other/keys/k", "v", auth("othertok-4")...).want(201)
 	do(t, "GET", p.URL+"/v1/third/stat", "", auth("admintok-3")...).wantErr(404, "not_found")
 
-	if err := p.stop(); err != nil {
+	if err := p.Stop(); err != nil {
 		t.Fatalf("exit: %v", err)
 	}
-	logs := p.stderr.String()
+	logs := p.Stderr()
 	if !strings.Contains(logs, "status=403") {
 		t.Fatalf("no request log on stderr:\n%s", logs)
 	}
@@ -225,7 +226,7 @@ func TestServe_Tokens(t *testing.T) {
 // TestServe_LoopbackOnly: without tokens only loopback addresses.
 func TestServe_LoopbackOnly(t *testing.T) {
 	for _, addr := range []string{"0.0.0.0:0", ":0", "[::]:0"} {
-		out, err := exec.Command(sqldictBin, "--db", sqliteURL(t), "serve", "--listen", addr).CombinedOutput()
+		out, err := exec.Command(servetest.Binary(t), "--db", sqliteURL(t), "serve", "--listen", addr).CombinedOutput()
 		var ee *exec.ExitError
 		if !errors.As(err, &ee) || ee.ExitCode() != 2 || !strings.Contains(string(out), "loopback") {
 			t.Fatalf("serve --listen %s without tokens: %v %s; want exit 2 about loopback", addr, err, out)
@@ -238,7 +239,7 @@ func TestServe_ReadOnly(t *testing.T) {
 	db := sqliteURL(t)
 	w := serve(t, db)
 	do(t, "PUT", w.URL+"/v1/sqldict/keys/k", "v").want(201)
-	if err := w.stop(); err != nil {
+	if err := w.Stop(); err != nil {
 		t.Fatal(err)
 	}
 	p := serve(t, db, "--read-only")

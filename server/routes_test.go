@@ -165,10 +165,10 @@ func TestServe_Routes(t *testing.T) {
 			t.Errorf("metrics lack %s", want)
 		}
 	}
-	if strings.Contains(p.stderr.String(), "level=ERROR") {
-		t.Errorf("server logged errors:\n%s", p.stderr)
+	if strings.Contains(p.Stderr(), "level=ERROR") {
+		t.Errorf("server logged errors:\n%s", p.Stderr())
 	}
-	sqldicttest.CheckInvariants(t, p.dict(sqldict.DefaultTable))
+	sqldicttest.CheckInvariants(t, p.Dict(sqldict.DefaultTable))
 }
 
 // readEvents reads n events of a watch stream as "ID KIND KEY".
