@@ -157,9 +157,9 @@ func (p poller) run(ctx context.Context) {
 // journal themselves and report their own errors; the next poll tries again.
 func (p poller) poll(ctx context.Context) {
 	p.h.polls.Add(1)
-	var seq, horizon int64
+	var seq, horizon, live int64
 	var created dbTime
-	err := p.db.QueryRowContext(ctx, p.head).Scan(&seq, &created, &horizon)
+	err := p.db.QueryRowContext(ctx, p.head).Scan(&seq, &created, &horizon, &live)
 	if err != nil {
 		if ctx.Err() == nil {
 			p.log.WarnContext(ctx, "sqldict: watch poll failed", "table", p.table, "err", err)

@@ -127,10 +127,14 @@ func open(ctx context.Context, db *sql.DB, owned bool, dialect dialects.Dialect,
 			return nil, fmt.Errorf("open %s: read schema version: %w", opts.Table, err)
 		}
 		switch {
+		case cur == 0 && !dirty:
+			return nil, fmt.Errorf("open %s: %w", opts.Table, ErrNoJournal)
 		case cur > latest:
 			return nil, fmt.Errorf("open %s: %w: version %d, this build knows up to %d", opts.Table, ErrSchemaTooNew, cur, latest)
-		case dirty || cur != latest:
-			return nil, fmt.Errorf("open %s: schema at version %d (dirty %v), want %d; open without SkipMigrate to migrate", opts.Table, cur, dirty, latest)
+		case !dirty && cur < latest:
+			return nil, fmt.Errorf("open %s: %w: version %d, want %d", opts.Table, ErrSchemaOld, cur, latest)
+		case dirty:
+			return nil, fmt.Errorf("open %s: %w: at version %d", opts.Table, migrations.ErrDirty, cur)
 		}
 	}
 	if err := d.loadKeyLength(ctx); err != nil {

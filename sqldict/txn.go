@@ -23,6 +23,7 @@ type wtx struct {
 	lastSeq     int64
 	lastCreated time.Time
 	horizon     int64
+	live        int64     // change in live keys, added to the meta row's count
 	now         time.Time // commit time of everything this transaction appends
 	last        *Entry    // the newest row appended, to resolve an ambiguous COMMIT
 	// changed is set by fn when it changed the journal without appending
@@ -180,7 +181,7 @@ func (d *Dict) updateOnce(ctx context.Context, fn func(w *wtx) error) (err error
 	if w.lastSeq != startSeq {
 		created = w.now
 	}
-	if _, err := w.exec(d.q.Advance, w.lastSeq, d.dialect.EncodeTime(created), w.horizon); err != nil {
+	if _, err := w.exec(d.q.Advance, w.lastSeq, d.dialect.EncodeTime(created), w.horizon, w.live); err != nil {
 		return fmt.Errorf("advance meta row: %w", err)
 	}
 	if err := w.commit(); err != nil {

@@ -16,6 +16,9 @@ type Stats struct {
 	// Horizon is the oldest sequence a snapshot may be taken at: pruning
 	// removed rows that points before it need. 0 when nothing was pruned.
 	Horizon int64
+	// Live is the number of live keys at Sequence: what Len returns there.
+	// The meta row keeps it, so reading it costs what Stat costs.
+	Live int64
 }
 
 // Stat reads the journal's head and prune horizon.
@@ -29,7 +32,7 @@ func (d *Dict) Stat(ctx context.Context) (Stats, error) {
 	}
 	var st Stats
 	var created dbTime
-	if err := s.QueryRowContext(ctx).Scan(&st.Sequence, &created, &st.Horizon); err != nil {
+	if err := s.QueryRowContext(ctx).Scan(&st.Sequence, &created, &st.Horizon, &st.Live); err != nil {
 		return Stats{}, d.fail(err)
 	}
 	st.Created = created.t
@@ -211,9 +214,13 @@ func (v *Snapshot) History(ctx context.Context, key string) ([]Entry, error) {
 // Log streams the journal's rows with after < sequence <= until in commit
 // order, deletions included: a tail for replication, audits and Diff. Rows
 // pruning removed are absent; compare after with Stats.Horizon first when
-// that matters.
+// that matters. A negative after or until yields ErrInvalidArgument.
 func (d *Dict) Log(ctx context.Context, after, until int64) iter.Seq2[Entry, error] {
 	return func(yield func(Entry, error) bool) {
+		if after < 0 || until < 0 {
+			yield(Entry{}, fmt.Errorf("%w: log after %d until %d: sequences are not negative", ErrInvalidArgument, after, until))
+			return
+		}
 		for after < until {
 			if err := d.begin(ctx); err != nil {
 				yield(Entry{}, err)
@@ -264,6 +271,8 @@ func collect(rows *sql.Rows, err error) ([]Entry, error) {
 // ErrPruned, since the rows that would answer may be gone. For a t at or after the newest commit, SequenceAt takes the
 // journal's write lock for a moment, so that no commit still in flight can
 // later appear with a created <= t: the answer never changes once given.
+// The zero time.Time is before every commit: it resolves to 0, the empty
+// view.
 func (d *Dict) SequenceAt(ctx context.Context, t time.Time) (int64, error) {
 	st, err := d.Stat(ctx)
 	if err != nil {

@@ -52,6 +52,8 @@ func Run(t *testing.T, open Opener) {
 		{"Conflicts", testConflicts},
 		{"HistoryAndVersion", testHistory},
 		{"InvalidInput", testInvalidInput},
+		{"OutOfRange", testOutOfRange},
+		{"NoJournal", testNoJournal},
 		{"ContextAndClose", testContextAndClose},
 		{"Snapshots", testSnapshots},
 		{"SequenceAt", testSequenceAt},
@@ -59,6 +61,11 @@ func Run(t *testing.T, open Opener) {
 		{"Log", testLog},
 		{"PruneOnWrite", testPruneOnWrite},
 		{"Reopen", testReopen},
+		{"Watch", testWatch},
+		{"WatchResume", testWatchResume},
+		{"WatchPruned", testWatchPruned},
+		{"WatchEnds", testWatchEnds},
+		{"UpgradeFromV1", testUpgradeFromV1},
 		{"Model", func(t *testing.T, open Opener) { RunModel(t, open, 1500, 0) }},
 	}
 	for _, tc := range tests {
