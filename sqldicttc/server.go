@@ -123,6 +123,15 @@ func myDSN(host, port, password, _ string) string {
 func myCreate(db string) string { return "CREATE DATABASE `" + db + "`" }
 func myDrop(db string) string   { return "DROP DATABASE IF EXISTS `" + db + "`" }
 
+// imageOf is the image the engine's servers run from unless WithImage
+// names another.
+func imageOf(e *engine) string {
+	if img := os.Getenv(e.imageEnv); img != "" {
+		return img
+	}
+	return e.defaultImage
+}
+
 // server is one container of an engine, started once.
 type server struct {
 	engine *engine
@@ -140,11 +149,14 @@ type server struct {
 // start starts the container unless it runs, and waits until its server
 // answers on the admin connection. A failed start is not retried: every
 // test asking for the server sees the same error.
-func (s *server) start() error {
+func (s *server) start() error { return s.startWith() }
+
+// startWith is start with customizations of the container request.
+func (s *server) startWith(opts ...testcontainers.ContainerCustomizer) error {
 	s.once.Do(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
 		defer cancel()
-		s.err = s.run(ctx)
+		s.err = s.run(ctx, opts)
 		if s.err != nil {
 			s.err = fmt.Errorf("start %s from image %s: %w", s.engine.name, s.image, s.err)
 			s.terminate()
@@ -153,11 +165,12 @@ func (s *server) start() error {
 	return s.err
 }
 
-func (s *server) run(ctx context.Context) error {
+func (s *server) run(ctx context.Context, opts []testcontainers.ContainerCustomizer) error {
 	s.password = randomName("pw")
-	c, err := s.engine.run(ctx, s.image, s.password, testcontainers.WithLabels(map[string]string{
+	opts = append(opts, testcontainers.WithLabels(map[string]string{
 		Label: "1", LabelPID: strconv.Itoa(os.Getpid()),
 	}))
+	c, err := s.engine.run(ctx, s.image, s.password, opts...)
 	if c != nil {
 		s.container = c
 	}

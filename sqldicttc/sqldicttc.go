@@ -1,7 +1,6 @@
 package sqldicttc
 
 import (
-	"os"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -87,10 +86,7 @@ func Run(m *testing.M) int {
 // database creates a database on e's server for t.
 func database(t testing.TB, e *engine, opts []Option) string {
 	t.Helper()
-	c := config{image: os.Getenv(e.imageEnv)}
-	if c.image == "" {
-		c.image = e.defaultImage
-	}
+	c := config{image: imageOf(e)}
 	for _, o := range opts {
 		o(&c)
 	}
