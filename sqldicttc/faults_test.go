@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"net"
 	"net/netip"
 	"os/exec"
@@ -24,6 +25,13 @@ import (
 
 // opTimeout is the deadline every operation of the fault tests runs under.
 const opTimeout = 2 * time.Second
+
+// lateLimit bounds how long after its deadline a call may return. A write
+// whose COMMIT was in flight when its context ended waits for the server to
+// tell whether it took, up to 30 seconds (sqldict's resolveTimeout), so
+// that a write returning an error has left nothing behind; the rest is
+// slack for a loaded machine. Beyond that, a call has hung.
+const lateLimit = 60 * time.Second
 
 // fault is something done to a database container and then undone.
 type fault struct {
@@ -95,6 +103,7 @@ type faultRun struct {
 	faulted  atomic.Bool  // the fault is in force
 	repaired atomic.Bool  // the fault was undone
 	failed   atomic.Int64 // writes that failed while the fault was in force
+	rfailed  atomic.Int64 // log reads that failed while the fault was in force
 	okAfter  atomic.Int64 // writes that succeeded after the repair
 	readsOK  atomic.Int64 // log reads that succeeded after the repair
 	mu       sync.Mutex
@@ -129,8 +138,8 @@ func testFault(t *testing.T, url string, apply, repair func()) {
 	}
 	// Each step waits for what the workers did, not for time to pass; the
 	// deadline only ends a run that went wrong.
-	deadline := time.Now().Add(2 * time.Minute)
 	waitFor := func(what string, cond func() bool) {
+		deadline := time.Now().Add(2 * time.Minute)
 		for !cond() {
 			if time.Now().After(deadline) {
 				finish()
@@ -142,7 +151,9 @@ func testFault(t *testing.T, url string, apply, repair func()) {
 	waitFor("writes before the fault", func() bool { return okBefore.Load() >= want })
 	apply()
 	r.faulted.Store(true)
-	waitFor("failed writes during the fault", func() bool { return r.failed.Load() >= writers })
+	// Calls that ignored their deadline would never fail while the server
+	// is frozen: waiting for failures is what catches a hang.
+	waitFor("failed calls during the fault", func() bool { return r.failed.Load() >= writers && r.rfailed.Load() >= readers })
 	repair()
 	r.repaired.Store(true)
 	waitFor("the Dict to recover", func() bool { return r.okAfter.Load() >= want*writers && r.readsOK.Load() >= want })
@@ -150,6 +161,9 @@ func testFault(t *testing.T, url string, apply, repair func()) {
 
 	r.check(attempts)
 	t.Logf("errors during the fault: %v; latest return after a deadline: %v", r.errs, r.late)
+	if r.late > lateLimit {
+		t.Errorf("a call returned %v after its deadline, more than %v", r.late, lateLimit)
+	}
 }
 
 // write commits fresh keys until stop, each under its own deadline.
@@ -193,7 +207,7 @@ func (r *faultRun) read(stop <-chan struct{}) {
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), opTimeout)
 		var err error
-		for e, lerr := range r.d.Log(ctx, after, 0) {
+		for e, lerr := range r.d.Log(ctx, after, math.MaxInt64) {
 			if err = lerr; err != nil {
 				break
 			}
@@ -205,6 +219,9 @@ func (r *faultRun) read(stop <-chan struct{}) {
 		r.returned(ctx, err)
 		cancel()
 		if err != nil {
+			if r.faulted.Load() && !r.repaired.Load() {
+				r.rfailed.Add(1)
+			}
 			time.Sleep(20 * time.Millisecond)
 		} else if r.repaired.Load() {
 			r.readsOK.Add(1)
