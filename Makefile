@@ -52,6 +52,10 @@ TC_ENV = TESTCONTAINERS_RYUK_DISABLED=true \
 	SQLDICT_TC_MYSQL_IMAGE=$(TC_MYSQL_IMAGE) \
 	$(if $(TESTCONTAINERS_HOST_OVERRIDE),TESTCONTAINERS_HOST_OVERRIDE=$(TESTCONTAINERS_HOST_OVERRIDE))
 
+# Without -race: the same code runs with -race in test-unit and
+# test-integration, and here the CPU goes to the servers (CI has 2 cores).
+TC_FLAGS ?=
+
 ## test-containers: the conformance suites (core, snapshot, prune) through
 ## sqldicttc on containers of the local images, the container leak test and
 ## the fault tests (pause, network cut). Without Docker the tests skip
@@ -59,7 +63,7 @@ TC_ENV = TESTCONTAINERS_RYUK_DISABLED=true \
 test-containers:
 	@if docker info >/dev/null 2>&1; then bash .ci/build-images; \
 	else echo "test-containers: no Docker engine answers; the suite will skip (fail with CI=true)"; fi
-	cd sqldicttc && $(TC_ENV) $(GO) test -race -count=1 -timeout 40m ./...
+	cd sqldicttc && $(TC_ENV) $(GO) test $(TC_FLAGS) -count=1 -timeout 40m ./...
 
 fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzKey$$' -fuzztime $(FUZZTIME) ./sqldict/

@@ -7,18 +7,17 @@ import (
 	"time"
 
 	"github.com/sqldict/sqldict/sqldict"
-	"github.com/sqldict/sqldict/sqldicttc"
 )
 
 // TestDatabase_PerCall: every call gives a database of its own, and it is
 // gone when the test that asked for it ends.
 func TestDatabase_PerCall(t *testing.T) {
-	forEach(t, func(t *testing.T, newURL func(testing.TB, ...sqldicttc.Option) string) {
+	forEach(t, func(t *testing.T, e entry) {
 		ctx := context.Background()
-		first := newURL(t)
+		first := e.url(t)
 		var second string
 		t.Run("inner", func(t *testing.T) {
-			second = newURL(t)
+			second = e.url(t)
 			if second == first {
 				t.Fatalf("two calls returned the same database %s", first)
 			}

@@ -89,13 +89,6 @@ func TestFaults(t *testing.T) {
 	}
 }
 
-// attempt is one write and what came of it.
-type attempt struct {
-	key, value string
-	entries    []sqldict.Entry
-	err        error
-}
-
 // faultRun is the state the workers of one fault test share.
 type faultRun struct {
 	t        *testing.T
@@ -123,7 +116,7 @@ func testFault(t *testing.T, url string, apply, repair func()) {
 
 	const writers, readers, want = 3, 2, 20
 	stop := make(chan struct{})
-	attempts := make([][]attempt, writers)
+	attempts := make([][]sqldicttest.Attempt, writers)
 	var wg sync.WaitGroup
 	var okBefore atomic.Int64
 	for w := range writers {
@@ -159,7 +152,7 @@ func testFault(t *testing.T, url string, apply, repair func()) {
 	waitFor("the Dict to recover", func() bool { return r.okAfter.Load() >= want*writers && r.readsOK.Load() >= want })
 	finish()
 
-	r.check(attempts)
+	sqldicttest.CheckAttempts(t, d, attempts)
 	t.Logf("errors during the fault: %v; latest return after a deadline: %v", r.errs, r.late)
 	if r.late > lateLimit {
 		t.Errorf("a call returned %v after its deadline, more than %v", r.late, lateLimit)
@@ -167,22 +160,22 @@ func testFault(t *testing.T, url string, apply, repair func()) {
 }
 
 // write commits fresh keys until stop, each under its own deadline.
-func (r *faultRun) write(w int, stop <-chan struct{}, okBefore *atomic.Int64) []attempt {
-	var as []attempt
+func (r *faultRun) write(w int, stop <-chan struct{}, okBefore *atomic.Int64) []sqldicttest.Attempt {
+	var as []sqldicttest.Attempt
 	for i := 0; ; i++ {
 		select {
 		case <-stop:
 			return as
 		default:
 		}
-		a := attempt{key: fmt.Sprintf("w%d/%06d", w, i), value: fmt.Sprintf("v%d-%d", w, i)}
+		a := sqldicttest.Attempt{Key: fmt.Sprintf("w%d/%06d", w, i), Value: fmt.Sprintf("v%d-%d", w, i)}
 		ctx, cancel := context.WithTimeout(context.Background(), opTimeout)
-		a.entries, a.err = r.d.Commit(ctx, sqldict.Write{Key: a.key, Value: []byte(a.value)})
-		r.returned(ctx, a.err)
+		a.Entries, a.Err = r.d.Commit(ctx, sqldict.Write{Key: a.Key, Value: []byte(a.Value)})
+		r.returned(ctx, a.Err)
 		cancel()
 		as = append(as, a)
 		switch {
-		case a.err != nil:
+		case a.Err != nil:
 			if r.faulted.Load() && !r.repaired.Load() {
 				r.failed.Add(1)
 			}
@@ -250,36 +243,6 @@ func (r *faultRun) returned(ctx context.Context, err error) {
 		r.errs["retry"]++ // a COMMIT that did not take; nothing was written
 	default:
 		r.t.Errorf("untyped error during the fault: %v (%T)", err, err)
-	}
-}
-
-// check compares every write's result with the journal.
-func (r *faultRun) check(attempts [][]attempt) {
-	t := r.t
-	ctx := context.Background()
-	var ok int
-	for _, as := range attempts {
-		for _, a := range as {
-			got, err := r.d.Entry(ctx, a.key)
-			switch {
-			case a.err == nil && err != nil:
-				t.Errorf("write of %s returned nil, reading it back says %v", a.key, err)
-			case a.err == nil && (string(got.Value) != a.value || got.Sequence != a.entries[0].Sequence):
-				t.Errorf("write of %s returned nil at sequence %d, journal holds %q at %d", a.key, a.entries[0].Sequence, got.Value, got.Sequence)
-			case a.err == nil && got.Version != 1:
-				t.Errorf("write of %s applied more than once: version %d", a.key, got.Version)
-			case a.err != nil && err == nil:
-				t.Errorf("write of %s returned %v, yet it is in the journal at sequence %d", a.key, a.err, got.Sequence)
-			case a.err != nil && !errors.Is(err, sqldict.ErrNotFound):
-				t.Errorf("read back %s: %v", a.key, err)
-			}
-			if a.err == nil {
-				ok++
-			}
-		}
-	}
-	if n, err := r.d.Len(ctx); err != nil || n != ok {
-		t.Errorf("journal holds %d keys (%v), %d writes succeeded", n, err, ok)
 	}
 }
 
