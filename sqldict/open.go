@@ -40,6 +40,8 @@ type Dict struct {
 	stmts sync.Map      // query text → *sql.Stmt on db
 	texts sync.Map      // generated multi-row texts by (head, rows)
 
+	group group // concurrent commits, coalesced
+
 	// closing is closed by Close: it ends the Dict's watches.
 	closing chan struct{}
 
