@@ -34,6 +34,12 @@ func (d *Dict) Delete(ctx context.Context, key string) error {
 // ErrNotFound; a failed expectation with a *ConflictError. Commit returns
 // the appended entries, in order, without their values. Committing no
 // writes does nothing.
+//
+// Concurrent Commit calls on one Dict coalesce into one transaction while
+// another is in flight (group commit, see group.go): each call is still all
+// or nothing with its own checks. A call whose ctx ends while it waits in
+// line returns the ctx error having written nothing; once its writes are in
+// a transaction that commits, it returns nil.
 func (d *Dict) Commit(ctx context.Context, writes ...Write) ([]Entry, error) {
 	if err := d.begin(ctx); err != nil {
 		return nil, err
