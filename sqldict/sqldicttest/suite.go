@@ -76,6 +76,7 @@ func Run(t *testing.T, open Opener) {
 		{"WatchEnds", testWatchEnds},
 		{"UpgradeFromV1", testUpgradeFromV1},
 		{"Model", func(t *testing.T, open Opener) { RunModel(t, open, 1500, 0) }},
+		{"ConcurrentModel", testConcurrentModel},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
