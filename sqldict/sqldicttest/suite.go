@@ -60,6 +60,7 @@ func Run(t *testing.T, open Opener) {
 		{"PruneOnWrite", testPruneOnWrite},
 		{"Reopen", testReopen},
 		{"UpgradeFromV1", testUpgradeFromV1},
+		{"ListingPlans", testListingPlans},
 		{"Model", func(t *testing.T, open Opener) { RunModel(t, open, 1500, 0) }},
 	}
 	for _, tc := range tests {
