@@ -72,7 +72,8 @@ func Latest(dialect string) (uint, error) {
 }
 
 // Current returns the journal's schema version; 0 and no error when the
-// journal has never been migrated.
+// journal has never been migrated. It only reads: a journal never created
+// stays absent (its version table too).
 func Current(ctx context.Context, db *sql.DB, d dialects.Dialect, j Journal) (version uint, dirty bool, err error) {
 	conn, err := db.Conn(ctx)
 	if err != nil {
@@ -80,10 +81,10 @@ func Current(ctx context.Context, db *sql.DB, d dialects.Dialect, j Journal) (ve
 	}
 	defer conn.Close()
 	drv := &driver{ctx: ctx, conn: conn, dialect: d, table: MigrationsTable(j.Table)}
-	if err := drv.ensureTable(); err != nil {
-		return 0, false, err
-	}
 	v, dirty, err := drv.Version()
+	if errors.Is(d.Classify(err), dialects.ErrNoTable) {
+		return 0, false, nil
+	}
 	if err == nil && dirty {
 		// Dirty is also what a migration running right now in another
 		// process looks like where DDL is not transactional (MySQL): wait
@@ -145,6 +146,9 @@ func To(ctx context.Context, db *sql.DB, d dialects.Dialect, j Journal, version 
 	}
 	defer conn.Close()
 	drv := &driver{ctx: ctx, conn: conn, dialect: d, table: MigrationsTable(j.Table)}
+	if err := drv.ensureTable(); err != nil {
+		return err
+	}
 	m, err := migrate.NewWithInstance("iofs", src, d.Name(), drv)
 	if err != nil {
 		return err

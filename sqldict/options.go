@@ -44,10 +44,15 @@ type Options struct {
 	MaxValueSize int
 
 	// SkipMigrate opens the journal without migrating it; Open then fails
-	// when the schema is missing or not the one this build knows.
+	// with ErrNoJournal when the journal was never created, with
+	// ErrSchemaOld when its schema is older than the one this build knows
+	// (ErrSchemaTooNew when newer). Such an open changes nothing in the
+	// database.
 	SkipMigrate bool
 
-	// ReadOnly refuses every write with ErrReadOnly.
+	// ReadOnly refuses every write with ErrReadOnly. It implies
+	// SkipMigrate, and OpenURL then creates no SQLite file: a missing one
+	// fails with ErrNoJournal.
 	ReadOnly bool
 
 	// PruneOnWrite makes every write remove the older rows of the keys it

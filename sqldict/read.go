@@ -131,10 +131,14 @@ func (d *Dict) History(ctx context.Context, key string) ([]Entry, error) {
 }
 
 // Version returns the entry of key at version v: ErrNotFound when the key
-// never reached v, ErrPruned when pruning removed it.
+// never reached v, ErrPruned when pruning removed it, ErrInvalidArgument for
+// a v below 1 (versions start at 1).
 func (d *Dict) Version(ctx context.Context, key string, v int64) (Entry, error) {
 	if err := d.begin(ctx); err != nil {
 		return Entry{}, err
+	}
+	if v < 1 {
+		return Entry{}, fmt.Errorf("%w: version %d of %q: versions start at 1", ErrInvalidArgument, v, key)
 	}
 	if err := d.checkKey(key); err != nil {
 		return Entry{}, err

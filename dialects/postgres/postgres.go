@@ -50,7 +50,8 @@ func (*Dialect) LockSchema(ctx context.Context, conn *sql.Conn, name string) (fu
 }
 
 // Classify maps serialization failures (40001) and deadlocks (40P01) to
-// dialects.ErrRetry, unique violations (23505) to dialects.ErrDuplicate, and
+// dialects.ErrRetry, unique violations (23505) to dialects.ErrDuplicate,
+// undefined tables (42P01) to dialects.ErrNoTable, and
 // lost or refused connections, administrator shutdowns (57P01-57P03) and
 // class 08 to dialects.ErrConnection.
 func (*Dialect) Classify(err error) error {
@@ -64,6 +65,8 @@ func (*Dialect) Classify(err error) error {
 			return &dialects.Classified{Class: dialects.ErrRetry, Err: err}
 		case pe.Code == "23505":
 			return &dialects.Classified{Class: dialects.ErrDuplicate, Err: err}
+		case pe.Code == "42P01":
+			return &dialects.Classified{Class: dialects.ErrNoTable, Err: err}
 		case pe.Code == "57P01" || pe.Code == "57P02" || pe.Code == "57P03" || strings.HasPrefix(pe.Code, "08"):
 			return &dialects.Classified{Class: dialects.ErrConnection, Err: err}
 		}
@@ -94,7 +97,12 @@ func (*Dialect) Queries(table string) dialects.Queries {
 		WriteIsolation: sql.LevelReadCommitted,
 		ServerClock:    true,
 
-		Lock:    r.Replace(`SELECT last_seq, last_created, horizon, clock_timestamp() FROM {M} WHERE id = 1 FOR UPDATE`),
+		// clock_timestamp() beside FOR UPDATE is computed before the row
+		// lock is waited for; read from the materialised CTE it is
+		// computed after.
+		Lock: r.Replace(`WITH l AS MATERIALIZED (SELECT last_seq, last_created, horizon FROM {M} WHERE id = 1 FOR UPDATE) ` +
+			`SELECT last_seq, last_created, horizon, clock_timestamp() FROM l`),
+		HeadNow: r.Replace(`SELECT last_seq, last_created, horizon, clock_timestamp() FROM {M} WHERE id = 1`),
 		Advance: advance,
 		Head:    r.Replace(`SELECT last_seq, last_created, horizon, live FROM {M} WHERE id = 1`),
 		Live:    r.Replace(`SELECT last_seq, live FROM {M} WHERE id = 1`),

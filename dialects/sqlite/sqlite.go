@@ -49,6 +49,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/mattn/go-sqlite3"
@@ -80,8 +81,9 @@ func (*Dialect) LockSchema(ctx context.Context, conn *sql.Conn, _ string) (func(
 	return dialects.BeginSchema(ctx, conn, "BEGIN IMMEDIATE")
 }
 
-// Classify maps SQLITE_BUSY and SQLITE_LOCKED to dialects.ErrRetry and
-// unique or primary key violations to dialects.ErrDuplicate.
+// Classify maps SQLITE_BUSY and SQLITE_LOCKED to dialects.ErrRetry, unique
+// or primary key violations to dialects.ErrDuplicate and "no such table" to
+// dialects.ErrNoTable.
 func (*Dialect) Classify(err error) error {
 	var se sqlite3.Error
 	if !errors.As(err, &se) {
@@ -92,6 +94,9 @@ func (*Dialect) Classify(err error) error {
 		return &dialects.Classified{Class: dialects.ErrRetry, Err: err}
 	case se.ExtendedCode == sqlite3.ErrConstraintUnique || se.ExtendedCode == sqlite3.ErrConstraintPrimaryKey:
 		return &dialects.Classified{Class: dialects.ErrDuplicate, Err: err}
+	case se.Code == sqlite3.ErrError && strings.HasPrefix(se.Error(), "no such table"):
+		// SQLite gives a missing table no code of its own, only SQLITE_ERROR.
+		return &dialects.Classified{Class: dialects.ErrNoTable, Err: err}
 	}
 	return err
 }
@@ -104,6 +109,7 @@ func (*Dialect) Queries(table string) dialects.Queries {
 		SerialWrites: true,
 
 		Lock:    r.Replace(`SELECT last_seq, last_created, horizon, NULL FROM {M} WHERE id = 1`),
+		HeadNow: r.Replace(`SELECT last_seq, last_created, horizon, NULL FROM {M} WHERE id = 1`),
 		Advance: r.Replace(`UPDATE {M} SET last_seq = ?1, last_created = ?2, horizon = ?3, live = live + ?4 WHERE id = 1`),
 		Head:    r.Replace(`SELECT last_seq, last_created, horizon, live FROM {M} WHERE id = 1`),
 		Live:    r.Replace(`SELECT last_seq, live FROM {M} WHERE id = 1`),
