@@ -128,10 +128,10 @@ func (*Dialect) Queries(table string) dialects.Queries {
 		EntriesAt: r.Replace(`SELECT {JCOLS} FROM {H} h JOIN {T} j ON j.sequence_number = ` + rowAt +
 			` WHERE ` + headRange + ` AND NOT j.is_deleted ORDER BY h.label LIMIT $5`),
 
-		KeysEarly:  r.Replace(`SELECT e.label FROM ` + early + ` WHERE NOT e.is_deleted ORDER BY e.label LIMIT $5`),
-		CountEarly: r.Replace(`SELECT COUNT(*) FROM ` + early + ` WHERE NOT e.is_deleted`),
+		KeysEarly:  r.Replace(`SELECT e.label FROM ` + early + ` WHERE ` + earlyLive + ` ORDER BY e.label LIMIT $5`),
+		CountEarly: r.Replace(`SELECT COUNT(*) FROM ` + early + ` WHERE ` + earlyLive),
 		EntriesEarly: r.Replace(`SELECT {JCOLS} FROM ` + early + ` JOIN {T} j ON j.sequence_number = e.s ` +
-			`WHERE NOT e.is_deleted ORDER BY e.label LIMIT $5`),
+			`WHERE ` + earlyLive + ` ORDER BY e.label LIMIT $5`),
 
 		Log:        r.Replace(`SELECT {COLS} FROM {T} WHERE sequence_number > $1 AND sequence_number <= $2 ORDER BY sequence_number LIMIT $3`),
 		SequenceAt: r.Replace(`SELECT sequence_number FROM {T} WHERE created <= $1 ORDER BY created DESC, sequence_number DESC LIMIT 1`),
@@ -164,12 +164,18 @@ const liveAt = `NOT (CASE WHEN h.sequence_number <= $4 THEN h.is_deleted ELSE (`
 	`SELECT x.is_deleted FROM {T} x WHERE x.label = h.label AND x.sequence_number <= $4 ` +
 	`ORDER BY x.sequence_number DESC LIMIT 1) END)`
 
-// early is the listing at a point few commits into the journal (KeysEarly
-// and its kin): every row at or below the bound, read in sequence order on
-// the primary key, the newest per label kept by DISTINCT ON. The core picks
-// it only where those rows number O(keys), so it never reads the history
-// written after the point, which the head-table walk pays one seek per key
-// for.
-const early = `(SELECT DISTINCT ON (label) sequence_number AS s, label, is_deleted FROM {T} ` +
-	`WHERE sequence_number <= $4 AND label >= $1 AND label < $2 AND label > $3 ` +
-	`ORDER BY label, sequence_number DESC) e`
+// early and earlyLive are the listing at a point few commits into the
+// journal (KeysEarly and its kin): every row at or below the bound, read in
+// sequence order on the primary key, the newest per label kept by DISTINCT
+// ON. The core picks it only where those rows number O(keys), so it never
+// reads the history written after the point, which the head-table walk
+// pays one seek per key for. The key range is applied outside the OFFSET 0
+// fence: pushed into the scan, it let the generic plan of the prepared
+// statement (which PostgreSQL switches to after five executions) walk
+// (label, sequence_number) over the whole journal instead, 0.9 s against
+// 0.07 s for the custom plan on 1M rows.
+const (
+	early = `(SELECT DISTINCT ON (label) sequence_number AS s, label, is_deleted FROM {T} ` +
+		`WHERE sequence_number <= $4 ORDER BY label, sequence_number DESC OFFSET 0) e`
+	earlyLive = `NOT e.is_deleted AND e.label >= $1 AND e.label < $2 AND e.label > $3`
+)
