@@ -71,7 +71,8 @@ func Latest(dialect string) (uint, error) {
 }
 
 // Current returns the journal's schema version; 0 and no error when the
-// journal has never been migrated.
+// journal has never been migrated. It only reads: a journal never created
+// stays absent (its version table too).
 func Current(ctx context.Context, db *sql.DB, d dialects.Dialect, j Journal) (version uint, dirty bool, err error) {
 	conn, err := db.Conn(ctx)
 	if err != nil {
@@ -79,10 +80,10 @@ func Current(ctx context.Context, db *sql.DB, d dialects.Dialect, j Journal) (ve
 	}
 	defer conn.Close()
 	drv := &driver{ctx: ctx, conn: conn, dialect: d, table: MigrationsTable(j.Table)}
-	if err := drv.ensureTable(); err != nil {
-		return 0, false, err
-	}
 	v, dirty, err := drv.Version()
+	if errors.Is(d.Classify(err), dialects.ErrNoTable) {
+		return 0, false, nil
+	}
 	if err == nil && dirty {
 		// Dirty is also what a migration running right now in another
 		// process looks like where DDL is not transactional (MySQL): wait
@@ -97,13 +98,31 @@ func Current(ctx context.Context, db *sql.DB, d dialects.Dialect, j Journal) (ve
 
 // Up migrates the journal to the newest schema. A journal already there is
 // left untouched; one at a newer version fails with ErrSchemaTooNew; one
-// left dirty by a failed migration fails with ErrDirty. A new journal whose
-// tables or indexes would take names already in use fails with
-// ErrNameTaken, and one whose creation fails leaves nothing behind.
+// left dirty by a failed migration fails with ErrDirty.
 func Up(ctx context.Context, db *sql.DB, d dialects.Dialect, j Journal) error {
 	latest, err := Latest(d.Name())
 	if err != nil {
 		return err
+	}
+	return To(ctx, db, d, j, latest)
+}
+
+// To migrates the journal to schema version, up or down: the CLI's migrate
+// verb, and tests that build a journal as an older release left it. A
+// journal already there is left untouched; one at a version newer than
+// this build knows fails with ErrSchemaTooNew; one left dirty by a failed
+// migration fails with ErrDirty. A new journal whose tables or indexes
+// would take names already in use fails with ErrNameTaken, and one whose
+// creation fails leaves nothing behind. Migrations run under the schema lock and
+// golang-migrate reads the version again once it holds it, so concurrent
+// callers migrate once.
+func To(ctx context.Context, db *sql.DB, d dialects.Dialect, j Journal, version uint) error {
+	latest, err := Latest(d.Name())
+	if err != nil {
+		return err
+	}
+	if version < 1 || version > latest {
+		return fmt.Errorf("migrate %s: no schema version %d (this build knows 1 to %d)", j.Table, version, latest)
 	}
 	files, err := renderFS(d.Name(), j)
 	if err != nil {
@@ -122,7 +141,7 @@ func Up(ctx context.Context, db *sql.DB, d dialects.Dialect, j Journal) error {
 		return fmt.Errorf("%w: %s at version %d", ErrDirty, j.Table, cur)
 	case cur > latest:
 		return fmt.Errorf("%w: %s is at version %d, this build knows up to %d", ErrSchemaTooNew, j.Table, cur, latest)
-	case cur == latest:
+	case cur == version:
 		return nil
 	}
 
@@ -136,13 +155,16 @@ func Up(ctx context.Context, db *sql.DB, d dialects.Dialect, j Journal) error {
 	}
 	defer conn.Close()
 	drv := &driver{ctx: ctx, conn: conn, dialect: d, table: MigrationsTable(j.Table)}
+	if err := drv.ensureTable(); err != nil {
+		return err
+	}
 	m, err := migrate.NewWithInstance("iofs", src, d.Name(), drv)
 	if err != nil {
 		return err
 	}
 	// m.Close would close drv, which only releases conn; the deferred
 	// conn.Close does that.
-	if err := m.Up(); err != nil && !errors.Is(err, migrate.ErrNoChange) {
+	if err := m.Migrate(version); err != nil && !errors.Is(err, migrate.ErrNoChange) {
 		err = fmt.Errorf("migrate %s: %w", j.Table, err)
 		if isNew {
 			// A journal that failed to come into being leaves nothing

@@ -50,11 +50,10 @@ type Policy struct {
 	// KeepVersions is set).
 	// Alone, it drops the keys whose whole history lies behind the current
 	// horizon, which no readable snapshot can tell from never-written keys,
-	// and never moves the horizon. A dropped key written again starts over
-	// at version 1: a writer still holding an expectation from before the
-	// deletion (Expect(n) for the deleted key's old versions) could match
-	// the new key's versions, so do not keep expectations across a
-	// deletion and a compaction.
+	// and never moves the horizon. A dropped key written again continues
+	// after the version its tombstone had (the head row stays as the key's
+	// high-water mark), so an expectation taken before the deletion can
+	// never match a later version.
 	DropDeleted bool
 
 	// Progress, when set, is called after every batch with the totals so

@@ -51,6 +51,17 @@ var (
 	// ErrClosed is returned by every call on a Dict after Close.
 	ErrClosed = errors.New("sqldict: closed")
 
+	// ErrNoJournal is returned by Open with Options.SkipMigrate or
+	// Options.ReadOnly when the journal table was never created, and by
+	// OpenURL with Options.ReadOnly when the SQLite file does not exist.
+	// Such an open creates nothing.
+	ErrNoJournal = errors.New("sqldict: no such journal")
+
+	// ErrSchemaOld is returned by Open with Options.SkipMigrate or
+	// Options.ReadOnly when the journal's schema is older than the one this
+	// build knows; an Open without them migrates it.
+	ErrSchemaOld = errors.New("sqldict: schema older than this build")
+
 	// ErrSchemaTooNew is returned by Open when the journal was migrated by a
 	// newer sqldict than this one.
 	ErrSchemaTooNew = migrations.ErrSchemaTooNew

@@ -30,9 +30,18 @@ type Dict struct {
 	maxKey  string // sorts after every valid key
 
 	closed atomic.Bool
-	wmu    chan struct{} // serialises writers in process when the dialect asks; shared per *sql.DB
-	stmts  sync.Map      // query text → *sql.Stmt on db
-	texts  sync.Map      // generated multi-row texts by (head, rows)
+	// gate is held shared by every write transaction of this Dict and
+	// exclusively by Close, which must not close statements a transaction
+	// is using: database/sql's Stmt.Close waits for the connections that
+	// run them, and such a connection may wait for the journal's row lock
+	// held by a writer that waits, in Tx.StmtContext, for Stmt.Close.
+	gate  sync.RWMutex
+	wmu   chan struct{} // serialises writers in process when the dialect asks; shared per *sql.DB
+	stmts sync.Map      // query text → *sql.Stmt on db
+	texts sync.Map      // generated multi-row texts by (head, rows)
+
+	// closing is closed by Close: it ends the Dict's watches.
+	closing chan struct{}
 
 	// For dialects with Queries.BeginWrite: the dedicated writer
 	// connection and the statements prepared on it; guarded by wmu.
@@ -103,6 +112,7 @@ func open(ctx context.Context, db *sql.DB, owned bool, dialect dialects.Dialect,
 		q:       dialect.Queries(opts.Table),
 		opts:    opts,
 		wmu:     writeLock(db),
+		closing: make(chan struct{}),
 		wstmts:  map[string]*sql.Stmt{},
 	}
 	j := migrations.Journal{Table: opts.Table, KeyLength: opts.KeyLength}
@@ -126,10 +136,14 @@ func open(ctx context.Context, db *sql.DB, owned bool, dialect dialects.Dialect,
 			return nil, fmt.Errorf("open %s: read schema version: %w", opts.Table, err)
 		}
 		switch {
+		case cur == 0 && !dirty:
+			return nil, fmt.Errorf("open %s: %w", opts.Table, ErrNoJournal)
 		case cur > latest:
 			return nil, fmt.Errorf("open %s: %w: version %d, this build knows up to %d", opts.Table, ErrSchemaTooNew, cur, latest)
-		case dirty || cur != latest:
-			return nil, fmt.Errorf("open %s: schema at version %d (dirty %v), want %d; open without SkipMigrate to migrate", opts.Table, cur, dirty, latest)
+		case !dirty && cur < latest:
+			return nil, fmt.Errorf("open %s: %w: version %d, want %d", opts.Table, ErrSchemaOld, cur, latest)
+		case dirty:
+			return nil, fmt.Errorf("open %s: %w: at version %d", opts.Table, migrations.ErrDirty, cur)
 		}
 	}
 	stored, err := d.loadKeyLength(ctx)
@@ -178,8 +192,11 @@ func (d *Dict) Close() error {
 	if d.closed.Swap(true) {
 		return nil
 	}
+	close(d.closing)
 	var errs []error
-	d.wmu <- struct{}{} // wait for the writer in flight
+	d.gate.Lock() // wait for the write transactions in flight
+	defer d.gate.Unlock()
+	d.wmu <- struct{}{}
 	for _, s := range d.wstmts {
 		errs = append(errs, s.Close())
 	}
@@ -193,6 +210,7 @@ func (d *Dict) Close() error {
 		return true
 	})
 	if d.owned {
+		stopHubs(d.db)
 		writeLocks.Delete(d.db)
 		errs = append(errs, d.db.Close())
 	}

@@ -3,6 +3,7 @@ package sqldict
 import (
 	"fmt"
 	"log/slog"
+	"time"
 )
 
 // Defaults of Options.
@@ -11,6 +12,8 @@ const (
 	DefaultKeyLength    = 255
 	DefaultMaxValueSize = 8 << 20
 	DefaultMaxRetries   = 10
+	// DefaultWatchPoll is Options.WatchPoll when it is zero.
+	DefaultWatchPoll = 100 * time.Millisecond
 
 	// MaxKeyLength bounds Options.KeyLength: the label index must fit the
 	// smallest engine's index entry limit (InnoDB's 3072 bytes).
@@ -45,10 +48,15 @@ type Options struct {
 	MaxValueSize int
 
 	// SkipMigrate opens the journal without migrating it; Open then fails
-	// when the schema is missing or not the one this build knows.
+	// with ErrNoJournal when the journal was never created, with
+	// ErrSchemaOld when its schema is older than the one this build knows
+	// (ErrSchemaTooNew when newer). Such an open changes nothing in the
+	// database.
 	SkipMigrate bool
 
-	// ReadOnly refuses every write with ErrReadOnly.
+	// ReadOnly refuses every write with ErrReadOnly. It implies
+	// SkipMigrate, and OpenURL then creates no SQLite file: a missing one
+	// fails with ErrNoJournal.
 	ReadOnly bool
 
 	// PruneOnWrite makes every write remove the older rows of the keys it
@@ -64,6 +72,16 @@ type Options struct {
 	// again before its error is returned. Zero: DefaultMaxRetries; negative:
 	// no retries.
 	MaxRetries int
+
+	// WatchPoll is how often a process with watchers on the journal reads
+	// its meta row to learn of commits made by other processes. On MySQL and
+	// MariaDB that poll is how watchers hear of them, so it bounds their
+	// delay; PostgreSQL (LISTEN/NOTIFY) and SQLite (PRAGMA data_version)
+	// signal commits at once and the poll is only a safety net. Commits of
+	// this process wake its watchers at once on every engine. One poll runs
+	// per pool and journal however many watchers there are, and none when
+	// there are none. Zero: DefaultWatchPoll (100 ms); negative is invalid.
+	WatchPoll time.Duration
 
 	// Logger receives retries and other events worth a line. Zero: nothing
 	// is logged.
@@ -91,6 +109,12 @@ func (o Options) withDefaults() (Options, error) {
 		o.MaxRetries = DefaultMaxRetries
 	case o.MaxRetries < 0:
 		o.MaxRetries = 0
+	}
+	switch {
+	case o.WatchPoll == 0:
+		o.WatchPoll = DefaultWatchPoll
+	case o.WatchPoll < 0:
+		return o, fmt.Errorf("%w: WatchPoll %v is negative", ErrInvalidArgument, o.WatchPoll)
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)

@@ -139,10 +139,14 @@ func (d *Dict) History(ctx context.Context, key string) ([]Entry, error) {
 }
 
 // Version returns the entry of key at version v: ErrNotFound when the key
-// never reached v, ErrPruned when pruning removed it.
+// never reached v, ErrPruned when pruning removed it, ErrInvalidArgument for
+// a v below 1 (versions start at 1).
 func (d *Dict) Version(ctx context.Context, key string, v int64) (Entry, error) {
 	if err := d.begin(ctx); err != nil {
 		return Entry{}, err
+	}
+	if v < 1 {
+		return Entry{}, fmt.Errorf("%w: version %d of %q: versions start at 1", ErrInvalidArgument, v, key)
 	}
 	if err := d.checkKey(key); err != nil {
 		return Entry{}, err
@@ -348,6 +352,18 @@ func (r reader) count(ctx context.Context, rg Range) (int, error) {
 	from, until, after, err := r.bounds(rg)
 	if err != nil {
 		return 0, err
+	}
+	if rg == (Range{Limit: rg.Limit}) && (!r.pinned || !r.moved.Load()) {
+		// Every key: the meta row counts them at its sequence, and one
+		// read of it says both which sequence and how many.
+		st, err := r.d.Stat(ctx)
+		if err != nil {
+			return 0, err
+		}
+		if !r.pinned || st.Sequence == r.bound {
+			return int(st.Live), nil
+		}
+		r.moved.Store(true)
 	}
 	headQ, err := r.fromHead(ctx)
 	if err != nil {

@@ -107,12 +107,12 @@ func testHorizonRule(t *testing.T, open sqldicttest.Opener) {
 	if hist != nil {
 		t.Fatalf("History(c) after drop = %+v", hist)
 	}
-	// A dropped key starts over.
+	// A dropped key continues after its tombstone's version (3).
 	must(t, d.Set(bg, "c", []byte("new")))
 	e, err := d.Entry(bg, "c")
 	must(t, err)
-	if e.Version != 1 {
-		t.Fatalf("recreated dropped key at version %d, want 1", e.Version)
+	if e.Version != 4 {
+		t.Fatalf("recreated dropped key at version %d, want 4", e.Version)
 	}
 }
 

@@ -20,6 +20,7 @@ func Run(t *testing.T, open sqldicttest.Opener) {
 		{"Pruner", testPruner},
 		{"Model", testModel},
 		{"PruneOnWrite", testPruneOnWrite},
+		{"NoABAAfterDrop", testNoABAAfterDrop},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
