@@ -113,9 +113,9 @@ func Up(ctx context.Context, db *sql.DB, d dialects.Dialect, j Journal) error {
 // this build knows fails with ErrSchemaTooNew; one left dirty by a failed
 // migration fails with ErrDirty. A new journal whose tables or indexes
 // would take names already in use fails with ErrNameTaken, and one whose
-// creation fails leaves nothing behind. Migrations run under the schema lock and
-// golang-migrate reads the version again once it holds it, so concurrent
-// callers migrate once.
+// creation fails leaves nothing behind. Migrations run under the schema
+// lock and golang-migrate reads the version again once it holds it, so
+// concurrent callers migrate once.
 func To(ctx context.Context, db *sql.DB, d dialects.Dialect, j Journal, version uint) error {
 	latest, err := Latest(d.Name())
 	if err != nil {
