@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/sqldict/sqldict/dialects"
+	"github.com/sqldict/sqldict/internal/watchstat"
 )
 
 // Watch streams every committed entry with Sequence > after and a key in r,
@@ -63,7 +64,7 @@ func (d *Dict) watch(ctx context.Context, after int64, r Range, yield func(Entry
 	defer h.leave()
 
 	var st Stats
-	if err := d.retrying(ctx, func() (err error) { st, err = d.Stat(ctx); return err }); err != nil {
+	if err := d.retrying(ctx, func() (err error) { st, err = d.watchStat(ctx); return err }); err != nil {
 		return err
 	}
 	if after < st.Horizon {
@@ -123,14 +124,21 @@ func (d *Dict) logPage(ctx context.Context, after, until int64) ([]Entry, error)
 	if err != nil {
 		return nil, err
 	}
+	watchstat.Queries.Add(1)
 	page, err := collect(s.QueryContext(ctx, after, until, pageSize))
 	return page, d.fail(err)
+}
+
+// watchStat is Stat, counted.
+func (d *Dict) watchStat(ctx context.Context) (Stats, error) {
+	watchstat.Queries.Add(1)
+	return d.Stat(ctx)
 }
 
 // gap explains entries missing after cursor: a compaction removed them.
 func (d *Dict) gap(ctx context.Context, cursor int64) error {
 	var st Stats
-	if err := d.retrying(ctx, func() (err error) { st, err = d.Stat(ctx); return err }); err != nil {
+	if err := d.retrying(ctx, func() (err error) { st, err = d.watchStat(ctx); return err }); err != nil {
 		return err
 	}
 	if st.Horizon > cursor {
