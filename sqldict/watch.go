@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"strings"
 	"time"
 
 	"github.com/sqldict/sqldict/dialects"
@@ -52,11 +53,9 @@ func (d *Dict) watch(ctx context.Context, after int64, r Range, yield func(Entry
 	if after < 0 {
 		return fmt.Errorf("%w: negative sequence %d", ErrInvalidArgument, after)
 	}
-	from, until, keyAfter, err := d.head().bounds(r)
-	if err != nil {
+	if _, _, _, err := d.head().bounds(r); err != nil {
 		return err
 	}
-	in := func(k string) bool { return k >= from && k < until && k > keyAfter }
 	left := r.Limit
 
 	h := d.hub()
@@ -102,7 +101,7 @@ func (d *Dict) watch(ctx context.Context, after int64, r Range, yield func(Entry
 			return d.gap(ctx, cursor)
 		}
 		for _, e := range page {
-			if in(e.Key) {
+			if r.Contains(e.Key) {
 				if !yield(e, nil) {
 					return nil
 				}
@@ -113,6 +112,13 @@ func (d *Dict) watch(ctx context.Context, after int64, r Range, yield func(Entry
 			cursor = e.Sequence
 		}
 	}
+}
+
+// Contains reports whether key is in r as KeysIn and Watch read r: it has
+// the Prefix, is >= From, < To (when To is set) and > After. Limit plays no
+// part.
+func (r Range) Contains(key string) bool {
+	return strings.HasPrefix(key, r.Prefix) && key >= r.From && (r.To == "" || key < r.To) && key > r.After
 }
 
 // logPage reads the entries with after < sequence <= until, at most a page.
