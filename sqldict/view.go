@@ -48,6 +48,16 @@ func (d *Dict) Stat(ctx context.Context) (Stats, error) {
 type Snapshot struct {
 	r       reader
 	created time.Time
+	ext     Reader // set by NewSnapshot: a view another Store implements
+}
+
+// NewSnapshot returns a Snapshot whose reads go to r, a Reader that answers
+// at sequence seq (committed at created). It lets Store implementations
+// outside this package (package client) return their views as a
+// *Snapshot; r must keep the Snapshot's contract: exact, repeatable reads
+// at seq.
+func NewSnapshot(r Reader, seq int64, created time.Time) *Snapshot {
+	return &Snapshot{r: reader{bound: seq}, created: created, ext: r}
 }
 
 // Snapshot returns the view at sequence seq: 0 is the empty dict before the
@@ -98,6 +108,9 @@ func (v *Snapshot) Time() time.Time { return v.created }
 
 // Get returns the value key had at the view's point, or ErrNotFound.
 func (v *Snapshot) Get(ctx context.Context, key string) ([]byte, error) {
+	if v.ext != nil {
+		return v.ext.Get(ctx, key)
+	}
 	d := v.r.d
 	if err := d.begin(ctx); err != nil {
 		return nil, err
@@ -129,6 +142,9 @@ func (v *Snapshot) Get(ctx context.Context, key string) ([]byte, error) {
 // Entry returns the newest row of key at the view's point, a tombstone
 // included; ErrNotFound when the key had no row by then.
 func (v *Snapshot) Entry(ctx context.Context, key string) (Entry, error) {
+	if v.ext != nil {
+		return v.ext.Entry(ctx, key)
+	}
 	return v.r.entry(ctx, key)
 }
 
@@ -142,30 +158,56 @@ func (v *Snapshot) Has(ctx context.Context, key string) (bool, error) {
 }
 
 // Keys returns the keys live at the view's point, in bytewise order.
-func (v *Snapshot) Keys(ctx context.Context) ([]string, error) { return v.r.keys(ctx, Range{}) }
+func (v *Snapshot) Keys(ctx context.Context) ([]string, error) {
+	if v.ext != nil {
+		return v.ext.KeysIn(ctx, Range{})
+	}
+	return v.r.keys(ctx, Range{})
+}
 
 // KeysIn returns the keys in r live at the view's point.
-func (v *Snapshot) KeysIn(ctx context.Context, r Range) ([]string, error) { return v.r.keys(ctx, r) }
+func (v *Snapshot) KeysIn(ctx context.Context, r Range) ([]string, error) {
+	if v.ext != nil {
+		return v.ext.KeysIn(ctx, r)
+	}
+	return v.r.keys(ctx, r)
+}
 
 // Len returns the number of keys live at the view's point.
-func (v *Snapshot) Len(ctx context.Context) (int, error) { return v.r.count(ctx, Range{}) }
+func (v *Snapshot) Len(ctx context.Context) (int, error) {
+	if v.ext != nil {
+		return v.ext.LenIn(ctx, Range{})
+	}
+	return v.r.count(ctx, Range{})
+}
 
 // LenIn returns the number of keys in r live at the view's point.
-func (v *Snapshot) LenIn(ctx context.Context, r Range) (int, error) { return v.r.count(ctx, r) }
+func (v *Snapshot) LenIn(ctx context.Context, r Range) (int, error) {
+	if v.ext != nil {
+		return v.ext.LenIn(ctx, r)
+	}
+	return v.r.count(ctx, r)
+}
 
 // All streams the entries live at the view's point, in key order.
 func (v *Snapshot) All(ctx context.Context) iter.Seq2[Entry, error] {
-	return v.r.entries(ctx, Range{})
+	return v.AllIn(ctx, Range{})
 }
 
 // AllIn streams the entries in r live at the view's point.
 func (v *Snapshot) AllIn(ctx context.Context, r Range) iter.Seq2[Entry, error] {
+	if v.ext != nil {
+		return v.ext.AllIn(ctx, r)
+	}
 	return v.r.entries(ctx, r)
 }
 
 // History returns the rows of key up to the view's point still in the
 // journal, oldest first; ErrNotFound when there are none.
 func (v *Snapshot) History(ctx context.Context, key string) ([]Entry, error) {
+	if v.ext != nil {
+		return v.ext.History(ctx, key)
+	}
 	return v.r.history(ctx, key)
 }
 
@@ -226,15 +268,17 @@ func collect(rows *sql.Rows, err error) ([]Entry, error) {
 // SequenceAt resolves t to the newest commit with created <= t; 0 when t is
 // before the first commit. A t after the database's current clock fails
 // with ErrFuture; a t that resolves behind the prune horizon fails with
-// ErrPruned, since the rows that would answer may be gone. For a t at or after the newest commit, SequenceAt takes the
-// journal's write lock for a moment, so that no commit still in flight can
-// later appear with a created <= t: the answer never changes once given.
-// The zero time.Time, which is what an unset time looks like, fails with
-// ErrInvalidArgument.
+// ErrPruned, since the rows that would answer may be gone. For a t at or
+// after the newest commit, SequenceAt takes the journal's write lock for a
+// moment, so that no commit still in flight can later appear with a
+// created <= t: the answer never changes once given. A ReadOnly Dict (a
+// read replica cannot take that lock) answers there from the newest commit
+// it sees and the database's clock: a commit in flight at that moment may
+// later appear with a created <= t, so resolve such times through a
+// writable Dict when the answer must never change.
+// The zero time.Time is before every commit: it resolves to 0, the empty
+// view.
 func (d *Dict) SequenceAt(ctx context.Context, t time.Time) (int64, error) {
-	if t.IsZero() {
-		return 0, fmt.Errorf("%w: zero time", ErrInvalidArgument)
-	}
 	st, err := d.Stat(ctx)
 	if err != nil {
 		return 0, err
@@ -259,15 +303,20 @@ func (d *Dict) SequenceAt(ctx context.Context, t time.Time) (int64, error) {
 	}
 	var seq int64
 	var future bool
-	err = d.lockRead(ctx, func(w *wtx) error {
-		seq, future = w.lastSeq, !t.Before(w.now)
-		if w.lastSeq > 0 && t.Before(w.lastCreated) {
-			// A commit landed between Stat and the lock: answer from the
-			// journal, which is stable below lastCreated.
+	check := func(lastSeq int64, lastCreated, now time.Time) error {
+		seq, future = lastSeq, !t.Before(now)
+		if lastSeq > 0 && t.Before(lastCreated) {
+			// A commit landed since Stat: answer from the journal, which
+			// is stable below lastCreated.
 			return errRetryLookup
 		}
 		return nil
-	})
+	}
+	if d.opts.ReadOnly {
+		err = d.headNow(ctx, check)
+	} else {
+		err = d.lockRead(ctx, func(w *wtx) error { return check(w.lastSeq, w.lastCreated, w.now) })
+	}
 	if errors.Is(err, errRetryLookup) {
 		return d.SequenceAt(ctx, t)
 	}
@@ -281,6 +330,25 @@ func (d *Dict) SequenceAt(ctx context.Context, t time.Time) (int64, error) {
 }
 
 var errRetryLookup = errors.New("sqldict: commit landed during lookup")
+
+// headNow passes the journal's head and the database's clock to fn without
+// taking the write lock, for a ReadOnly Dict (a read replica cannot take
+// it). A commit in flight elsewhere is not waited for.
+func (d *Dict) headNow(ctx context.Context, fn func(lastSeq int64, lastCreated, now time.Time) error) error {
+	s, err := d.stmt(ctx, d.q.HeadNow)
+	if err != nil {
+		return err
+	}
+	var lastSeq, horizon int64
+	var lastCreated, now dbTime
+	if err := s.QueryRowContext(ctx).Scan(&lastSeq, &lastCreated, &horizon, &now); err != nil {
+		return d.fail(err)
+	}
+	if !d.q.ServerClock {
+		now.t = time.Now()
+	}
+	return fn(lastSeq, lastCreated.t, now.t.UTC().Truncate(time.Microsecond))
+}
 
 // lockRead runs fn holding the write lock without writing anything.
 func (d *Dict) lockRead(ctx context.Context, fn func(w *wtx) error) error {
