@@ -273,6 +273,9 @@ func (a *app) options() sqldict.Options {
 // open opens the dict named by the global flags for a verb that writes:
 // the database and the journal are created when missing.
 func (a *app) open() (*sqldict.Dict, error) {
+	if err := a.local(); err != nil {
+		return nil, err
+	}
 	return sqldict.OpenURL(a.ctx, a.db, a.options())
 }
 
@@ -280,6 +283,9 @@ func (a *app) open() (*sqldict.Dict, error) {
 // missing SQLite file or journal is an error naming it, not an empty
 // journal (a mistyped path must not look like an empty dict).
 func (a *app) openRead() (*sqldict.Dict, error) {
+	if err := a.local(); err != nil {
+		return nil, err
+	}
 	opts := a.options()
 	opts.ReadOnly = true
 	d, err := sqldict.OpenURL(a.ctx, a.db, opts)
