@@ -72,8 +72,15 @@ type Queries struct {
 	ServerClock bool
 
 	// Lock reads (last_seq, last_created, horizon, now) from the meta row and
-	// holds the journal's write lock until the transaction ends.
+	// holds the journal's write lock until the transaction ends. now must be
+	// read after the lock is granted, not when the statement started: a
+	// commit that waited for the lock must not be dated before a time
+	// SequenceAt resolved while the lock was held elsewhere.
 	Lock string
+	// HeadNow reads (last_seq, last_created, horizon, now) like Lock,
+	// without locking: a read replica cannot take the lock. now is NULL
+	// when ServerClock is false.
+	HeadNow string
 	// Advance writes (last_seq, last_created, horizon) back to the meta row
 	// and adds its fourth parameter, the transaction's change in live keys,
 	// to live.

@@ -32,7 +32,6 @@ import (
 	"text/template"
 
 	"github.com/golang-migrate/migrate/v4"
-	"github.com/golang-migrate/migrate/v4/source"
 	"github.com/golang-migrate/migrate/v4/source/iofs"
 
 	"github.com/sqldict/sqldict/dialects"
@@ -99,7 +98,9 @@ func Current(ctx context.Context, db *sql.DB, d dialects.Dialect, j Journal) (ve
 
 // Up migrates the journal to the newest schema. A journal already there is
 // left untouched; one at a newer version fails with ErrSchemaTooNew; one
-// left dirty by a failed migration fails with ErrDirty.
+// left dirty by a failed migration fails with ErrDirty. A new journal whose
+// tables or indexes would take names already in use fails with
+// ErrNameTaken, and one whose creation fails leaves nothing behind.
 func Up(ctx context.Context, db *sql.DB, d dialects.Dialect, j Journal) error {
 	latest, err := Latest(d.Name())
 	if err != nil {
@@ -112,9 +113,11 @@ func Up(ctx context.Context, db *sql.DB, d dialects.Dialect, j Journal) error {
 // verb, and tests that build a journal as an older release left it. A
 // journal already there is left untouched; one at a version newer than
 // this build knows fails with ErrSchemaTooNew; one left dirty by a failed
-// migration fails with ErrDirty. Migrations run under the schema lock and
-// golang-migrate reads the version again once it holds it, so concurrent
-// callers migrate once.
+// migration fails with ErrDirty. A new journal whose tables or indexes
+// would take names already in use fails with ErrNameTaken, and one whose
+// creation fails leaves nothing behind. Migrations run under the schema
+// lock and golang-migrate reads the version again once it holds it, so
+// concurrent callers migrate once.
 func To(ctx context.Context, db *sql.DB, d dialects.Dialect, j Journal, version uint) error {
 	latest, err := Latest(d.Name())
 	if err != nil {
@@ -122,6 +125,14 @@ func To(ctx context.Context, db *sql.DB, d dialects.Dialect, j Journal, version 
 	}
 	if version < 1 || version > latest {
 		return fmt.Errorf("migrate %s: no schema version %d (this build knows 1 to %d)", j.Table, version, latest)
+	}
+	files, err := renderFS(d.Name(), j)
+	if err != nil {
+		return err
+	}
+	isNew, err := claimNames(ctx, db, d, j, files)
+	if err != nil {
+		return err
 	}
 	cur, dirty, err := Current(ctx, db, d, j)
 	if err != nil {
@@ -136,7 +147,7 @@ func To(ctx context.Context, db *sql.DB, d dialects.Dialect, j Journal, version 
 		return nil
 	}
 
-	src, err := render(d.Name(), j)
+	src, err := iofs.New(files, ".")
 	if err != nil {
 		return err
 	}
@@ -156,12 +167,19 @@ func To(ctx context.Context, db *sql.DB, d dialects.Dialect, j Journal, version 
 	// m.Close would close drv, which only releases conn; the deferred
 	// conn.Close does that.
 	if err := m.Migrate(version); err != nil && !errors.Is(err, migrate.ErrNoChange) {
-		return fmt.Errorf("migrate %s: %w", j.Table, err)
+		err = fmt.Errorf("migrate %s: %w", j.Table, err)
+		if isNew {
+			// A journal that failed to come into being leaves nothing
+			// behind, so the next open starts afresh.
+			err = errors.Join(err, discard(ctx, db, d, j, files))
+		}
+		return err
 	}
 	return nil
 }
 
-func render(dialect string, j Journal) (source.Driver, error) {
+// renderFS renders the migrations of dialect for the journal j.
+func renderFS(dialect string, j Journal) (fstest.MapFS, error) {
 	data := struct {
 		Table, Meta, Head string
 		KeyLength         int
@@ -186,7 +204,7 @@ func render(dialect string, j Journal) (source.Driver, error) {
 		}
 		out[e.Name()] = &fstest.MapFile{Data: b.Bytes()}
 	}
-	return iofs.New(out, ".")
+	return out, nil
 }
 
 func sourceVersions(dialect string) ([]uint, error) {

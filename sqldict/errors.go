@@ -39,7 +39,8 @@ var (
 	ErrValueTooLarge = errors.New("sqldict: value too large")
 
 	// ErrInvalidArgument is returned for other bad input: a table name that
-	// is not a plain identifier, an unknown URL scheme, an author or comment
+	// is not a plain identifier or is reserved (see ValidTable), a new
+	// journal whose tables would take names in use, an unknown URL scheme, an author or comment
 	// that is not valid UTF-8, a negative limit or sequence, bad Options.
 	ErrInvalidArgument = errors.New("sqldict: invalid argument")
 

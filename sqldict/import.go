@@ -18,10 +18,10 @@ import (
 // Import checks that they form a journal that could have been written:
 // sequences increasing with gaps only behind head.Horizon (rows pruning
 // removed), per-key versions consecutive and starting at 1 unless pruning
-// removed the oldest, tombstones
-// only on live keys, created never decreasing, keys and values within this
-// Dict's limits. Anything else fails with ErrInvalidArgument (or
-// ErrInvalidKey, ErrValueTooLarge).
+// removed the oldest, tombstones only on live keys, created never
+// decreasing and not after the database's clock (that error also matches
+// ErrFuture), keys and values within this Dict's limits. Anything else
+// fails with ErrInvalidArgument (or ErrInvalidKey, ErrValueTooLarge).
 //
 // The journal must be empty: no commit ever made, nothing pruned. Import
 // runs in one write transaction, so it writes everything or nothing; it is
@@ -42,6 +42,12 @@ func (d *Dict) Import(ctx context.Context, head Stats, entries iter.Seq2[Entry, 
 	err := d.updateOnce(ctx, func(w *wtx) error {
 		if w.lastSeq != 0 || w.horizon != 0 {
 			return fmt.Errorf("%w: import into journal %s at sequence %d: it must be empty", ErrInvalidArgument, d.opts.Table, w.lastSeq)
+		}
+		if head.Created.After(w.now) {
+			// Every later commit would be dated at the import's newest
+			// time, and reads as of now would miss them.
+			return fmt.Errorf("%w: %w: import head created %s, after the database's clock %s", ErrInvalidArgument, ErrFuture,
+				head.Created.Format(time.RFC3339Nano), w.now.Format(time.RFC3339Nano))
 		}
 		var err error
 		n, w.live, err = d.importRows(w, head, entries)

@@ -3,7 +3,6 @@ package sqldict
 import (
 	"fmt"
 	"log/slog"
-	"regexp"
 	"time"
 )
 
@@ -19,6 +18,10 @@ const (
 	// MaxKeyLength bounds Options.KeyLength: the label index must fit the
 	// smallest engine's index entry limit (InnoDB's 3072 bytes).
 	MaxKeyLength = 2048
+	// MaxTextLength bounds a Write's Author and Comment, in bytes: the
+	// most MySQL's TEXT column holds. Longer text is refused, never stored
+	// cut, whatever the server's SQL mode.
+	MaxTextLength = 1<<16 - 1
 	// MaxTableLength bounds the table name, leaving room for the suffixes
 	// of its meta and migrations tables within PostgreSQL's 63 bytes.
 	MaxTableLength = 48
@@ -28,9 +31,10 @@ const (
 // zero means.
 type Options struct {
 	// Table is the journal table: a lower-case SQL identifier
-	// ([a-z_][a-z0-9_]*) of at most MaxTableLength bytes. Its meta table is
-	// Table+"_meta" and its migrations table Table+"_migrations". Zero:
-	// DefaultTable.
+	// ([a-z_][a-z0-9_]*) of at most MaxTableLength bytes that is no
+	// engine's reserved word (see ValidTable). Its head, meta and
+	// migrations tables are Table+"_head", Table+"_meta" and
+	// Table+"_migrations". Zero: DefaultTable.
 	Table string
 
 	// KeyLength is the maximum key length in bytes (UTF-8). It is part of
@@ -82,16 +86,6 @@ type Options struct {
 	// Logger receives retries and other events worth a line. Zero: nothing
 	// is logged.
 	Logger *slog.Logger
-}
-
-var tableName = regexp.MustCompile(`^[a-z_][a-z0-9_]*$`)
-
-// ValidTable reports whether name is acceptable as Options.Table.
-func ValidTable(name string) error {
-	if len(name) > MaxTableLength || !tableName.MatchString(name) {
-		return fmt.Errorf("%w: table name %q: want [a-z_][a-z0-9_]* of at most %d bytes", ErrInvalidArgument, name, MaxTableLength)
-	}
-	return nil
 }
 
 func (o Options) withDefaults() (Options, error) {

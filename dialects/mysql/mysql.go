@@ -19,6 +19,15 @@ const TimeLayout = "2006-01-02 15:04:05.000000"
 // timeFormat is TimeLayout for DATE_FORMAT.
 const timeFormat = `'%Y-%m-%d %H:%i:%s.%f'`
 
+// lockedNow is the UTC time when the row is read, after its lock was
+// granted. UTC_TIMESTAMP(6) and NOW(6) are fixed when the statement starts,
+// before the lock wait; SYSDATE(6) is read when evaluated but in the
+// session's zone, so the wait is added to UTC_TIMESTAMP(6) as the distance
+// from NOW(6) to SYSDATE(6). (A server started with --sysdate-is-now makes
+// the wait 0, as before; a daylight-saving change during one lock wait
+// shifts one commit's time by the change.)
+const lockedNow = `DATE_FORMAT(UTC_TIMESTAMP(6) + INTERVAL TIMESTAMPDIFF(MICROSECOND, NOW(6), SYSDATE(6)) MICROSECOND, ` + timeFormat + `)`
+
 // Dialect is MySQL 8 and MariaDB 10.11+. The zero value is ready to use.
 type Dialect struct{}
 
@@ -128,7 +137,9 @@ func (*Dialect) Queries(table string) dialects.Queries {
 		ServerClock:    true,
 
 		Lock: r.Replace(`SELECT last_seq, DATE_FORMAT(last_created, ` + timeFormat + `), horizon, ` +
-			`DATE_FORMAT(UTC_TIMESTAMP(6), ` + timeFormat + `) FROM {M} WHERE id = 1 FOR UPDATE`),
+			lockedNow + ` FROM {M} WHERE id = 1 FOR UPDATE`),
+		HeadNow: r.Replace(`SELECT last_seq, DATE_FORMAT(last_created, ` + timeFormat + `), horizon, ` +
+			`DATE_FORMAT(UTC_TIMESTAMP(6), ` + timeFormat + `) FROM {M} WHERE id = 1`),
 		Advance: r.Replace(`UPDATE {M} SET last_seq = ?, last_created = ?, horizon = ?, live = live + ? WHERE id = 1`),
 		Head:    r.Replace(`SELECT last_seq, DATE_FORMAT(last_created, ` + timeFormat + `), horizon, live FROM {M} WHERE id = 1`),
 

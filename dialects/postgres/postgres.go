@@ -97,7 +97,12 @@ func (*Dialect) Queries(table string) dialects.Queries {
 		WriteIsolation: sql.LevelReadCommitted,
 		ServerClock:    true,
 
-		Lock:    r.Replace(`SELECT last_seq, last_created, horizon, clock_timestamp() FROM {M} WHERE id = 1 FOR UPDATE`),
+		// clock_timestamp() beside FOR UPDATE is computed before the row
+		// lock is waited for; read from the materialised CTE it is
+		// computed after.
+		Lock: r.Replace(`WITH l AS MATERIALIZED (SELECT last_seq, last_created, horizon FROM {M} WHERE id = 1 FOR UPDATE) ` +
+			`SELECT last_seq, last_created, horizon, clock_timestamp() FROM l`),
+		HeadNow: r.Replace(`SELECT last_seq, last_created, horizon, clock_timestamp() FROM {M} WHERE id = 1`),
 		Advance: advance,
 		Head:    r.Replace(`SELECT last_seq, last_created, horizon, live FROM {M} WHERE id = 1`),
 

@@ -109,6 +109,7 @@ func (*Dialect) Queries(table string) dialects.Queries {
 		SerialWrites: true,
 
 		Lock:    r.Replace(`SELECT last_seq, last_created, horizon, NULL FROM {M} WHERE id = 1`),
+		HeadNow: r.Replace(`SELECT last_seq, last_created, horizon, NULL FROM {M} WHERE id = 1`),
 		Advance: r.Replace(`UPDATE {M} SET last_seq = ?1, last_created = ?2, horizon = ?3, live = live + ?4 WHERE id = 1`),
 		Head:    r.Replace(`SELECT last_seq, last_created, horizon, live FROM {M} WHERE id = 1`),
 

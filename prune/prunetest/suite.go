@@ -14,6 +14,7 @@ func Run(t *testing.T, open sqldicttest.Opener) {
 	}{
 		{"HorizonRule", testHorizonRule},
 		{"KeepVersions", testKeepVersions},
+		{"PassFixed", testPassFixed},
 		{"Errors", testErrors},
 		{"Concurrent", testConcurrent},
 		{"Pruner", testPruner},

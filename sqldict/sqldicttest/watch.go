@@ -133,7 +133,8 @@ func testWatch(t *testing.T, open Opener) {
 	ctx := watchCtx(t)
 	d := NewDict(t, open, sqldict.Options{WatchPoll: 20 * time.Millisecond})
 	other := open(t, sqldict.Options{Table: d.Table(), WatchPoll: 20 * time.Millisecond})
-	must(t, WatchWriter(ctx, d, "pre", 30, Seed(t)))
+	seed := Seed(t)
+	must(t, WatchWriter(ctx, d, "pre", 30, seed))
 	start := seqOf(t, d)
 
 	var wg sync.WaitGroup
@@ -159,7 +160,7 @@ func testWatch(t *testing.T, open Opener) {
 		wwg.Add(1)
 		go func() {
 			defer wwg.Done()
-			werrs[i] = WatchWriter(ctx, h, fmt.Sprintf("w%d", i), 40, Seed(t)+uint64(i))
+			werrs[i] = WatchWriter(ctx, h, fmt.Sprintf("w%d", i), 40, seed+uint64(i))
 		}()
 	}
 	wwg.Wait()
