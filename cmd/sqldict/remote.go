@@ -48,15 +48,7 @@ func (a *app) withJournal(fn func(d journal) error) error { return a.useJournal(
 func (a *app) readJournal(fn func(d journal) error) error { return a.useJournal(false, fn) }
 
 func (a *app) useJournal(write bool, fn func(d journal) error) error {
-	d, err := a.openJournal(write)
-	if err != nil {
-		return err
-	}
-	err = fn(d)
-	if cerr := d.Close(); err == nil {
-		err = cerr
-	}
-	return err
+	return use(func() (journal, error) { return a.openJournal(write) })(fn)
 }
 
 // maxValueSize is the value limit a verb reading stdin stops at: the

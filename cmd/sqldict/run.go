@@ -322,8 +322,9 @@ func (a *app) readDict(fn func(d *sqldict.Dict) error) error {
 	return use(a.openRead)(fn)
 }
 
-func use(open func() (*sqldict.Dict, error)) func(fn func(d *sqldict.Dict) error) error {
-	return func(fn func(d *sqldict.Dict) error) error {
+// use returns a runner that opens with open, runs fn, and closes.
+func use[T interface{ Close() error }](open func() (T, error)) func(fn func(d T) error) error {
+	return func(fn func(d T) error) error {
 		d, err := open()
 		if err != nil {
 			return err
