@@ -281,6 +281,9 @@ func (a *app) options() sqldict.Options {
 // open opens the dict named by the global flags for a verb that writes:
 // the database and the journal are created when missing.
 func (a *app) open() (*sqldict.Dict, error) {
+	if err := a.local(); err != nil {
+		return nil, err
+	}
 	return sqldict.OpenURL(a.ctx, a.db, a.options())
 }
 
@@ -288,6 +291,9 @@ func (a *app) open() (*sqldict.Dict, error) {
 // missing SQLite file or journal is an error naming it, not an empty
 // journal (a mistyped path must not look like an empty dict).
 func (a *app) openRead() (*sqldict.Dict, error) {
+	if err := a.local(); err != nil {
+		return nil, err
+	}
 	opts := a.options()
 	opts.ReadOnly = true
 	d, err := sqldict.OpenURL(a.ctx, a.db, opts)
@@ -324,8 +330,9 @@ func (a *app) readDict(fn func(d *sqldict.Dict) error) error {
 	return use(a.openRead)(fn)
 }
 
-func use(open func() (*sqldict.Dict, error)) func(fn func(d *sqldict.Dict) error) error {
-	return func(fn func(d *sqldict.Dict) error) error {
+// use returns a runner that opens with open, runs fn, and closes.
+func use[T interface{ Close() error }](open func() (T, error)) func(fn func(d T) error) error {
+	return func(fn func(d T) error) error {
 		d, err := open()
 		if err != nil {
 			return err
