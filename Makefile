@@ -12,16 +12,30 @@ SCANKEYS    ?= 1000000
 # cgo (fsync), which go test then reports as "context deadline exceeded".
 FUZZTIME    ?= 20000x
 
-.PHONY: all test test-unit test-integration test-containers images fuzz bench demo lint fmt
+.PHONY: all test test-sqlite test-unit test-integration test-restart-opt-in test-containers images fuzz bench demo lint fmt
 
 all: lint test
 
 ## test: unit tests (SQLite), short fuzz runs, then the integration suite
-## against MariaDB and PostgreSQL (which must be reachable: see README), and
-## the container suite (Docker; skipped loudly without it, except in CI).
-test: test-unit fuzz test-integration test-integration-restart test-containers
+## against MariaDB and PostgreSQL (which must be reachable: see README's
+## Testing section), and the container suite (Docker; skipped loudly
+## without it, except in CI). The server-restart test kills and restarts the
+## machine's MariaDB and PostgreSQL, so it runs only with
+## SQLDICT_TEST_RESTART=1 (CI sets it: CI owns its servers).
+test: test-unit fuzz test-integration test-restart-opt-in test-containers
+
+## test-sqlite: everything that needs no database server (the unit tests on
+## SQLite and the fuzz runs).
+test-sqlite: test-unit fuzz
 
 include integration_test/Makefile.inc
+
+test-restart-opt-in: test-integration
+	@if [ "$(SQLDICT_TEST_RESTART)" = 1 ]; then \
+		$(MAKE) --no-print-directory test-integration-restart; \
+	else \
+		echo "make test: skipped test-integration-restart, which kills and restarts this machine's MariaDB and PostgreSQL servers; run it with SQLDICT_TEST_RESTART=1 make test"; \
+	fi
 
 test-unit:
 	$(GO) test -race -count=1 ./...

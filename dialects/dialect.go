@@ -72,11 +72,20 @@ type Queries struct {
 	ServerClock bool
 
 	// Lock reads (last_seq, last_created, horizon, now) from the meta row and
-	// holds the journal's write lock until the transaction ends.
+	// holds the journal's write lock until the transaction ends. now must be
+	// read after the lock is granted, not when the statement started: a
+	// commit that waited for the lock must not be dated before a time
+	// SequenceAt resolved while the lock was held elsewhere.
 	Lock string
-	// Advance writes (last_seq, last_created, horizon) back to the meta row.
+	// HeadNow reads (last_seq, last_created, horizon, now) like Lock,
+	// without locking: a read replica cannot take the lock. now is NULL
+	// when ServerClock is false.
+	HeadNow string
+	// Advance writes (last_seq, last_created, horizon) back to the meta row
+	// and adds its fourth parameter, the transaction's change in live keys,
+	// to live.
 	Advance string
-	// Head reads (last_seq, last_created, horizon) without locking.
+	// Head reads (last_seq, last_created, horizon, live) without locking.
 	Head string
 
 	// Latest reads (item, is_deleted) of the newest row of a label.
@@ -101,9 +110,6 @@ type Queries struct {
 	// groups to update rows that exist (ON CONFLICT … / ON DUPLICATE KEY
 	// …). The core never names one label twice in one statement.
 	HeadUpsert, HeadUpsertTail string
-	// HeadDelete removes a label's head row (when pruning purges the key).
-	// Parameter: label.
-	HeadDelete string
 
 	// HeadKeys, HeadCount and HeadEntries are KeysAt, CountAt and
 	// EntriesAt at the newest commit, read from the head table. Parameters:
@@ -152,7 +158,8 @@ type Queries struct {
 	// highest version, vt the version of its newest row with
 	// sequence_number <= through (NULL when it has none), and last_seq and
 	// last_deleted the sequence_number and is_deleted of its newest row.
-	// hi, last_seq and last_deleted come from the head table. Fewer than
+	// hi, last_seq and last_deleted come from the head table; lo is NULL
+	// for a key compaction dropped, whose head row outlives its rows. Fewer than
 	// limit rows means the scan reached the last label. Each label must
 	// cost a few index seeks, never a scan of its history. Parameters:
 	// after, through, limit.
@@ -215,6 +222,10 @@ var (
 	// ErrConnection marks a connection lost or refused; whether a COMMIT in
 	// flight took effect is unknown.
 	ErrConnection = errors.New("connection lost")
+	// ErrNoTable marks a statement naming a table that does not exist:
+	// how a read-only open tells a journal never created from one it
+	// cannot read, without creating anything.
+	ErrNoTable = errors.New("no such table")
 )
 
 // Classified wraps a native error in a class while keeping both reachable.

@@ -89,8 +89,15 @@ func TestClassify(t *testing.T) {
 			}
 		})
 
-		t.Run("other", func(t *testing.T) {
+		t.Run("no table", func(t *testing.T) {
 			_, err := db.ExecContext(ctx, "SELECT * FROM no_such_table_here")
+			if got := d.Classify(err); !errors.Is(got, dialects.ErrNoTable) {
+				t.Fatalf("got %v, want ErrNoTable", got)
+			}
+		})
+
+		t.Run("other", func(t *testing.T) {
+			_, err := db.ExecContext(ctx, "SELECT no_such_column FROM "+table)
 			if got := d.Classify(err); got != err {
 				t.Fatalf("got %v, want the error unchanged", got)
 			}

@@ -2,8 +2,6 @@ package integration_test
 
 import (
 	"context"
-	"errors"
-	"sync"
 	"testing"
 	"time"
 
@@ -21,25 +19,14 @@ func TestConcurrent_FirstOpen(t *testing.T) {
 		table := sqldicttest.UniqueTable()
 		dropped.Store(table, true)
 		t.Cleanup(func() { e.Drop(t, table) })
-		const n = 8
-		dicts := make([]*sqldict.Dict, n)
-		errs := make([]error, n)
-		var wg sync.WaitGroup
-		start := make(chan struct{})
-		for i := range n {
-			wg.Go(func() {
-				<-start
-				dicts[i], errs[i] = sqldict.OpenURL(ctx, e.URL(t), sqldict.Options{Table: table})
-			})
-		}
-		close(start)
-		wg.Wait()
+		url := e.URL(t)
+		dicts, err := sqldicttest.OpenTogether(8, func() (*sqldict.Dict, error) {
+			return sqldict.OpenURL(ctx, url, sqldict.Options{Table: table})
+		})
 		for _, d := range dicts {
-			if d != nil {
-				t.Cleanup(func() { d.Close() })
-			}
+			t.Cleanup(func() { d.Close() })
 		}
-		if err := errors.Join(errs...); err != nil {
+		if err != nil {
 			t.Fatalf("concurrent first open: %v", err)
 		}
 		for i, d := range dicts {

@@ -56,6 +56,9 @@ var (
 )
 
 func TestMain(m *testing.M) {
+	if sqldicttest.ChildMain() {
+		return // a writer or watcher process of the watch tests
+	}
 	code := m.Run()
 	for _, e := range engines {
 		if e.stop != nil {

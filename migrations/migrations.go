@@ -32,7 +32,6 @@ import (
 	"text/template"
 
 	"github.com/golang-migrate/migrate/v4"
-	"github.com/golang-migrate/migrate/v4/source"
 	"github.com/golang-migrate/migrate/v4/source/iofs"
 
 	"github.com/sqldict/sqldict/dialects"
@@ -72,7 +71,8 @@ func Latest(dialect string) (uint, error) {
 }
 
 // Current returns the journal's schema version; 0 and no error when the
-// journal has never been migrated.
+// journal has never been migrated. It only reads: a journal never created
+// stays absent (its version table too).
 func Current(ctx context.Context, db *sql.DB, d dialects.Dialect, j Journal) (version uint, dirty bool, err error) {
 	conn, err := db.Conn(ctx)
 	if err != nil {
@@ -80,10 +80,10 @@ func Current(ctx context.Context, db *sql.DB, d dialects.Dialect, j Journal) (ve
 	}
 	defer conn.Close()
 	drv := &driver{ctx: ctx, conn: conn, dialect: d, table: MigrationsTable(j.Table)}
-	if err := drv.ensureTable(); err != nil {
-		return 0, false, err
-	}
 	v, dirty, err := drv.Version()
+	if errors.Is(d.Classify(err), dialects.ErrNoTable) {
+		return 0, false, nil
+	}
 	if err == nil && dirty {
 		// Dirty is also what a migration running right now in another
 		// process looks like where DDL is not transactional (MySQL): wait
@@ -98,9 +98,39 @@ func Current(ctx context.Context, db *sql.DB, d dialects.Dialect, j Journal) (ve
 
 // Up migrates the journal to the newest schema. A journal already there is
 // left untouched; one at a newer version fails with ErrSchemaTooNew; one
-// left dirty by a failed migration fails with ErrDirty.
+// left dirty by a failed migration fails with ErrDirty. A new journal whose
+// tables or indexes would take names already in use fails with
+// ErrNameTaken, and one whose creation fails leaves nothing behind.
 func Up(ctx context.Context, db *sql.DB, d dialects.Dialect, j Journal) error {
 	latest, err := Latest(d.Name())
+	if err != nil {
+		return err
+	}
+	return To(ctx, db, d, j, latest)
+}
+
+// To migrates the journal to schema version, up or down: the CLI's migrate
+// verb, and tests that build a journal as an older release left it. A
+// journal already there is left untouched; one at a version newer than
+// this build knows fails with ErrSchemaTooNew; one left dirty by a failed
+// migration fails with ErrDirty. A new journal whose tables or indexes
+// would take names already in use fails with ErrNameTaken, and one whose
+// creation fails leaves nothing behind. Migrations run under the schema
+// lock and golang-migrate reads the version again once it holds it, so
+// concurrent callers migrate once.
+func To(ctx context.Context, db *sql.DB, d dialects.Dialect, j Journal, version uint) error {
+	latest, err := Latest(d.Name())
+	if err != nil {
+		return err
+	}
+	if version < 1 || version > latest {
+		return fmt.Errorf("migrate %s: no schema version %d (this build knows 1 to %d)", j.Table, version, latest)
+	}
+	files, err := renderFS(d.Name(), j)
+	if err != nil {
+		return err
+	}
+	isNew, err := claimNames(ctx, db, d, j, files)
 	if err != nil {
 		return err
 	}
@@ -113,11 +143,11 @@ func Up(ctx context.Context, db *sql.DB, d dialects.Dialect, j Journal) error {
 		return fmt.Errorf("%w: %s at version %d", ErrDirty, j.Table, cur)
 	case cur > latest:
 		return fmt.Errorf("%w: %s is at version %d, this build knows up to %d", ErrSchemaTooNew, j.Table, cur, latest)
-	case cur == latest:
+	case cur == version:
 		return nil
 	}
 
-	src, err := render(d.Name(), j)
+	src, err := iofs.New(files, ".")
 	if err != nil {
 		return err
 	}
@@ -127,19 +157,29 @@ func Up(ctx context.Context, db *sql.DB, d dialects.Dialect, j Journal) error {
 	}
 	defer conn.Close()
 	drv := &driver{ctx: ctx, conn: conn, dialect: d, table: MigrationsTable(j.Table)}
+	if err := drv.ensureTable(); err != nil {
+		return err
+	}
 	m, err := migrate.NewWithInstance("iofs", src, d.Name(), drv)
 	if err != nil {
 		return err
 	}
 	// m.Close would close drv, which only releases conn; the deferred
 	// conn.Close does that.
-	if err := m.Up(); err != nil && !errors.Is(err, migrate.ErrNoChange) {
-		return fmt.Errorf("migrate %s: %w", j.Table, err)
+	if err := m.Migrate(version); err != nil && !errors.Is(err, migrate.ErrNoChange) {
+		err = fmt.Errorf("migrate %s: %w", j.Table, err)
+		if isNew {
+			// A journal that failed to come into being leaves nothing
+			// behind, so the next open starts afresh.
+			err = errors.Join(err, discard(ctx, db, d, j, files))
+		}
+		return err
 	}
 	return nil
 }
 
-func render(dialect string, j Journal) (source.Driver, error) {
+// renderFS renders the migrations of dialect for the journal j.
+func renderFS(dialect string, j Journal) (fstest.MapFS, error) {
 	data := struct {
 		Table, Meta, Head string
 		KeyLength         int
@@ -164,7 +204,7 @@ func render(dialect string, j Journal) (source.Driver, error) {
 		}
 		out[e.Name()] = &fstest.MapFile{Data: b.Bytes()}
 	}
-	return iofs.New(out, ".")
+	return out, nil
 }
 
 func sourceVersions(dialect string) ([]uint, error) {

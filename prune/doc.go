@@ -56,7 +56,9 @@
 //     the bound (the newest commit when only KeepVersions is set), whatever
 //     KeepVersions says. Alone, it drops the deleted keys whose whole
 //     history lies behind the current horizon, which never moves it. A
-//     dropped key written again starts over at version 1.
+//     dropped key keeps its head row as a high-water mark: written again,
+//     it continues after the tombstone's version, so versions of a key
+//     never repeat and a stale expectation cannot match.
 //
 // # Batches and concurrency
 //

@@ -22,9 +22,10 @@ const DefaultBatchSize = sqldict.DefaultPruneLimit
 type Policy struct {
 	// KeepVersions keeps each key's newest KeepVersions rows, tombstones
 	// counted as versions. With no other criterion it removes every older
-	// row, and the horizon moves to the newest write that pushed a row out:
-	// combine it with KeepFor to keep recent snapshots readable. 0: no
-	// limit by count.
+	// row superseded by the commit that was newest when Compact began
+	// (commits made during the pass are left for the next one), and the
+	// horizon moves to the newest write that pushed a row out: combine it
+	// with KeepFor to keep recent snapshots readable. 0: no limit by count.
 	KeepVersions int
 
 	// KeepFor keeps every point of the last KeepFor readable: only rows
@@ -45,14 +46,14 @@ type Policy struct {
 	// DropDeleted removes deleted keys entirely: every row of a key whose
 	// newest row is a tombstone, KeepVersions notwithstanding, when the
 	// tombstone is at or before the bound the other criteria set (Through,
-	// Before, KeepFor; the newest commit when only KeepVersions is set).
+	// Before, KeepFor; the commit newest when Compact began when only
+	// KeepVersions is set).
 	// Alone, it drops the keys whose whole history lies behind the current
 	// horizon, which no readable snapshot can tell from never-written keys,
-	// and never moves the horizon. A dropped key written again starts over
-	// at version 1: a writer still holding an expectation from before the
-	// deletion (Expect(n) for the deleted key's old versions) could match
-	// the new key's versions, so do not keep expectations across a
-	// deletion and a compaction.
+	// and never moves the horizon. A dropped key written again continues
+	// after the version its tombstone had (the head row stays as the key's
+	// high-water mark), so an expectation taken before the deletion can
+	// never match a later version.
 	DropDeleted bool
 
 	// Progress, when set, is called after every batch with the totals so
@@ -152,14 +153,18 @@ func (p Policy) Rule(ctx context.Context, d *sqldict.Dict) (sqldict.PruneRule, e
 	case p.bounded():
 		// bound is set; a bound of 0 (a time before the first commit)
 		// selects nothing, like PruneRule's zero.
-	case p.KeepVersions > 0:
-		// bound stays "the newest commit".
-	default: // DropDeleted alone
+	default:
 		st, err := d.Stat(ctx)
 		if err != nil {
 			return rule, err
 		}
-		bound = st.Horizon
+		bound = st.Horizon // DropDeleted alone
+		if p.KeepVersions > 0 {
+			// The newest commit now, not at each batch: a bound that
+			// followed the head would prune rows superseded after the
+			// pass began, and a pass racing a writer would never end.
+			bound = st.Sequence
+		}
 	}
 	if p.KeepVersions > 0 || p.bounded() {
 		rule.Through, rule.KeepVersions = bound, p.KeepVersions

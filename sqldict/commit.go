@@ -69,10 +69,8 @@ func (d *Dict) apply(w *wtx, writes []Write) ([]Entry, error) {
 	if err != nil {
 		return nil, err
 	}
-	var prior map[string]keyState // before this commit, for pruneWritten only
-	if d.opts.PruneOnWrite {
-		prior = maps.Clone(states)
-	}
+	prior := maps.Clone(states) // before this commit
+
 	entries := make([]Entry, len(writes))
 	for i, wr := range writes {
 		st := states[wr.Key]
@@ -96,6 +94,7 @@ func (d *Dict) apply(w *wtx, writes []Write) ([]Entry, error) {
 			Created: w.now, Author: wr.Author, Comment: wr.Comment,
 		}
 	}
+	w.live += liveDelta(prior, states)
 	if err := d.insert(w, writes, entries); err != nil {
 		return nil, err
 	}
@@ -108,6 +107,23 @@ func (d *Dict) apply(w *wtx, writes []Write) ([]Entry, error) {
 		}
 	}
 	return entries, nil
+}
+
+// liveDelta is how a commit changes the number of live keys: +1 for each key
+// it leaves live that was not, -1 for each it leaves deleted that was live.
+// before and after hold every key the commit wrote (a key never written
+// reads as deleted), so the count needs no query of its own.
+func liveDelta(before, after map[string]keyState) int64 {
+	var n int64
+	for k, a := range after {
+		switch b := before[k]; {
+		case b.deleted && !a.deleted:
+			n++
+		case !b.deleted && a.deleted:
+			n--
+		}
+	}
+	return n
 }
 
 // inChunk is how many labels one IN list or head upsert carries.

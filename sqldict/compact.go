@@ -35,8 +35,10 @@ type PruneRule struct {
 	KeepVersions int
 
 	// DropThrough removes every row of a key whose newest row is a
-	// tombstone with sequence_number <= DropThrough: the key disappears as
-	// if never written, and its versions restart at 1 when it is written
+	// tombstone with sequence_number <= DropThrough: the key disappears
+	// from the journal as if never written, except that its head row stays
+	// as the key's high-water mark, so a later write continues from the
+	// version the tombstone had and a stale expectation can never match
 	// again. KeepVersions does not apply to such keys. 0: drop no key.
 	DropThrough int64
 
@@ -152,7 +154,8 @@ func (d *Dict) resumeCheckpoints(ctx context.Context, wrote bool) {
 // keyPlan is what PrunePlan says of one key.
 type keyPlan struct {
 	label       string
-	lo, hi      int64
+	lo          sql.NullInt64 // NULL: the key has no rows, only its head row
+	hi          int64
 	vt          sql.NullInt64
 	lastSeq     int64
 	lastDeleted bool
@@ -164,7 +167,7 @@ func (p keyPlan) cut(through, dropThrough int64, keep int) int64 {
 		return p.hi + 1
 	}
 	if through == 0 || !p.vt.Valid {
-		return p.lo
+		return p.lo.Int64
 	}
 	cut := p.vt.Int64
 	if keep > 0 {
@@ -193,14 +196,19 @@ func (d *Dict) pruneBatch(w *wtx, rule PruneRule) (PruneResult, error) {
 		}
 		examined += len(plans)
 		for _, p := range plans {
+			if !p.lo.Valid {
+				// A dropped key's high-water mark: no rows left.
+				res.Next = p.label
+				continue
+			}
 			cut := p.cut(through, drop, rule.KeepVersions)
-			if cut <= p.lo {
+			if cut <= p.lo.Int64 {
 				res.Next = p.label
 				continue
 			}
 			capped := false
-			if left := int64(rule.Limit) - res.Removed; cut-p.lo > left {
-				cut, capped = p.lo+left, true
+			if left := int64(rule.Limit) - res.Removed; cut-p.lo.Int64 > left {
+				cut, capped = p.lo.Int64+left, true
 			}
 			h, err := d.pruneHorizon(w, p, cut)
 			if err != nil {
@@ -213,11 +221,6 @@ func (d *Dict) pruneBatch(w *wtx, rule PruneRule) (PruneResult, error) {
 			removed, err := r.RowsAffected()
 			if err != nil {
 				return res, fmt.Errorf("prune %q: %w", p.label, err)
-			}
-			if cut > p.hi {
-				if _, err := w.exec(d.q.HeadDelete, p.label); err != nil {
-					return res, fmt.Errorf("drop head of %q: %w", p.label, err)
-				}
 			}
 			res.Removed += removed
 			res.Keys++

@@ -21,8 +21,11 @@ import (
 const crashBatch = 10_000
 
 // TestMain lets the test binary serve as the writer that TestCrash_KillMidCommit
-// kills.
+// kills, and as the writers and watchers of the watch tests.
 func TestMain(m *testing.M) {
+	if sqldicttest.ChildMain() {
+		return
+	}
 	if path := os.Getenv("SQLDICT_CRASH_WRITER"); path != "" {
 		crashWriter(path)
 		return

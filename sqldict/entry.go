@@ -26,8 +26,10 @@ type Write struct {
 	// IfVersion, when set with Expect, makes the whole commit fail with
 	// ErrConflict unless the key's current version is the one named.
 	IfVersion Expectation
-	Author    string
-	Comment   string
+	// Author and Comment are optional commit metadata: valid UTF-8
+	// without NUL, at most MaxTextLength bytes each.
+	Author  string
+	Comment string
 }
 
 // Expectation is the version a Write expects its key to be at. The zero

@@ -39,7 +39,8 @@ var (
 	ErrValueTooLarge = errors.New("sqldict: value too large")
 
 	// ErrInvalidArgument is returned for other bad input: a table name that
-	// is not a plain identifier, an unknown URL scheme, an author or comment
+	// is not a plain identifier or is reserved (see ValidTable), a new
+	// journal whose tables would take names in use, an unknown URL scheme, an author or comment
 	// that is not valid UTF-8, a negative limit or sequence, bad Options.
 	ErrInvalidArgument = errors.New("sqldict: invalid argument")
 
@@ -49,6 +50,17 @@ var (
 
 	// ErrClosed is returned by every call on a Dict after Close.
 	ErrClosed = errors.New("sqldict: closed")
+
+	// ErrNoJournal is returned by Open with Options.SkipMigrate or
+	// Options.ReadOnly when the journal table was never created, and by
+	// OpenURL with Options.ReadOnly when the SQLite file does not exist.
+	// Such an open creates nothing.
+	ErrNoJournal = errors.New("sqldict: no such journal")
+
+	// ErrSchemaOld is returned by Open with Options.SkipMigrate or
+	// Options.ReadOnly when the journal's schema is older than the one this
+	// build knows; an Open without them migrates it.
+	ErrSchemaOld = errors.New("sqldict: schema older than this build")
 
 	// ErrSchemaTooNew is returned by Open when the journal was migrated by a
 	// newer sqldict than this one.

@@ -18,10 +18,10 @@ import (
 // Import checks that they form a journal that could have been written:
 // sequences increasing with gaps only behind head.Horizon (rows pruning
 // removed), per-key versions consecutive and starting at 1 unless pruning
-// removed the oldest, tombstones
-// only on live keys, created never decreasing, keys and values within this
-// Dict's limits. Anything else fails with ErrInvalidArgument (or
-// ErrInvalidKey, ErrValueTooLarge).
+// removed the oldest, tombstones only on live keys, created never
+// decreasing and not after the database's clock (that error also matches
+// ErrFuture), keys and values within this Dict's limits. Anything else
+// fails with ErrInvalidArgument (or ErrInvalidKey, ErrValueTooLarge).
 //
 // The journal must be empty: no commit ever made, nothing pruned. Import
 // runs in one write transaction, so it writes everything or nothing; it is
@@ -43,8 +43,14 @@ func (d *Dict) Import(ctx context.Context, head Stats, entries iter.Seq2[Entry, 
 		if w.lastSeq != 0 || w.horizon != 0 {
 			return fmt.Errorf("%w: import into journal %s at sequence %d: it must be empty", ErrInvalidArgument, d.opts.Table, w.lastSeq)
 		}
+		if head.Created.After(w.now) {
+			// Every later commit would be dated at the import's newest
+			// time, and reads as of now would miss them.
+			return fmt.Errorf("%w: %w: import head created %s, after the database's clock %s", ErrInvalidArgument, ErrFuture,
+				head.Created.Format(time.RFC3339Nano), w.now.Format(time.RFC3339Nano))
+		}
 		var err error
-		n, err = d.importRows(w, head, entries)
+		n, w.live, err = d.importRows(w, head, entries)
 		if err != nil {
 			return err
 		}
@@ -57,13 +63,14 @@ func (d *Dict) Import(ctx context.Context, head Stats, entries iter.Seq2[Entry, 
 	return n, nil
 }
 
-func (d *Dict) importRows(w *wtx, head Stats, entries iter.Seq2[Entry, error]) (int64, error) {
+// importRows writes the entries and returns how many it wrote and how many
+// keys they leave live.
+func (d *Dict) importRows(w *wtx, head Stats, entries iter.Seq2[Entry, error]) (n, live int64, err error) {
 	bad := func(e Entry, format string, args ...any) error {
 		return fmt.Errorf("%w: import entry %d (%q version %d): %s", ErrInvalidArgument, e.Sequence, e.Key, e.Version, fmt.Sprintf(format, args...))
 	}
 	keys := map[string]keyState{}
 	var last Entry
-	var n int64
 	var batch []Write
 	var rows []Entry
 	size := 0
@@ -82,41 +89,43 @@ func (d *Dict) importRows(w *wtx, head Stats, entries iter.Seq2[Entry, error]) (
 	}
 	for e, err := range entries {
 		if err != nil {
-			return n, err
+			return n, 0, err
 		}
 		wr := Write{Key: e.Key, Value: e.Value, Delete: e.Deleted, Author: e.Author, Comment: e.Comment}
 		if e.Deleted && len(e.Value) == 0 {
 			wr.Value = nil
 		}
 		if err := d.checkWrite(&wr); err != nil {
-			return n, fmt.Errorf("import entry %d: %w", e.Sequence, err)
+			return n, 0, fmt.Errorf("import entry %d: %w", e.Sequence, err)
 		}
 		e.Created = e.Created.UTC().Truncate(time.Microsecond)
 		switch {
 		case e.Sequence <= last.Sequence || e.Sequence > head.Sequence:
-			return n, bad(e, "sequence out of order (previous %d, head %d)", last.Sequence, head.Sequence)
+			return n, 0, bad(e, "sequence out of order (previous %d, head %d)", last.Sequence, head.Sequence)
 		case e.Sequence-1 > last.Sequence && e.Sequence-1 > head.Horizon:
-			return n, bad(e, "sequences %d..%d missing above the prune horizon %d", last.Sequence+1, e.Sequence-1, head.Horizon)
+			return n, 0, bad(e, "sequences %d..%d missing above the prune horizon %d", last.Sequence+1, e.Sequence-1, head.Horizon)
 		case e.Created.IsZero() || e.Created.Before(last.Created) || e.Created.After(head.Created):
-			return n, bad(e, "created %s out of order", e.Created.Format(time.RFC3339Nano))
+			return n, 0, bad(e, "created %s out of order", e.Created.Format(time.RFC3339Nano))
 		}
 		st, seen := keys[e.Key]
 		switch {
 		case e.Version < 1 || (seen && e.Version != st.version+1):
 			// Pruning leaves each key a contiguous run of its newest versions.
-			return n, bad(e, "version out of order")
-		case e.Version > 1 && e.Sequence > head.Horizon && !seen:
-			// Pruning removes only rows superseded at or before the
-			// horizon: a later row's predecessor is still there.
-			return n, bad(e, "previous version missing above the prune horizon %d", head.Horizon)
+			return n, 0, bad(e, "version out of order")
+		case e.Version > 1 && head.Horizon == 0 && !seen:
+			// Nothing was pruned, so the key's older rows must be there.
+			// Once something was, a key may start at any version above
+			// the horizon: a key compaction dropped continues from the
+			// version it reached (see the package doc on versions).
+			return n, 0, bad(e, "previous version missing with nothing pruned")
 		case e.Deleted && (e.Version == 1 || (seen && st.deleted && e.Version == st.version+1)):
-			return n, bad(e, "deletes a key that does not exist")
+			return n, 0, bad(e, "deletes a key that does not exist")
 		}
 		keys[e.Key] = keyState{version: e.Version, deleted: e.Deleted}
 		last = e
 		if len(rows) == insertRows || (len(rows) > 0 && size+len(wr.Value) > insertBytes) {
 			if err := flush(); err != nil {
-				return n, err
+				return n, 0, err
 			}
 		}
 		batch, rows = append(batch, wr), append(rows, e)
@@ -124,15 +133,15 @@ func (d *Dict) importRows(w *wtx, head Stats, entries iter.Seq2[Entry, error]) (
 		n++
 	}
 	if err := flush(); err != nil {
-		return n, err
+		return n, 0, err
 	}
 	if last.Sequence < head.Sequence && head.Sequence > head.Horizon {
-		return n, fmt.Errorf("%w: import ends at sequence %d, head is %d above the prune horizon %d", ErrInvalidArgument, last.Sequence, head.Sequence, head.Horizon)
+		return n, 0, fmt.Errorf("%w: import ends at sequence %d, head is %d above the prune horizon %d", ErrInvalidArgument, last.Sequence, head.Sequence, head.Horizon)
 	}
 	if head.Sequence > 0 && head.Created.Before(last.Created) {
-		return n, fmt.Errorf("%w: import head created %s before its last entry", ErrInvalidArgument, head.Created.Format(time.RFC3339Nano))
+		return n, 0, fmt.Errorf("%w: import head created %s before its last entry", ErrInvalidArgument, head.Created.Format(time.RFC3339Nano))
 	}
-	return n, nil
+	return n, liveKeys(keys), nil
 }
 
 // insertImported appends rows as insert does, each with its own created.
@@ -152,4 +161,15 @@ func (d *Dict) insertImported(w *wtx, writes []Write, rows []Entry) error {
 		return fmt.Errorf("import %d rows: %w", len(rows), err)
 	}
 	return nil
+}
+
+// liveKeys counts the keys whose newest state is live.
+func liveKeys(keys map[string]keyState) int64 {
+	var n int64
+	for _, st := range keys {
+		if !st.deleted {
+			n++
+		}
+	}
+	return n
 }

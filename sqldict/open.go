@@ -30,9 +30,18 @@ type Dict struct {
 	maxKey  string // sorts after every valid key
 
 	closed atomic.Bool
-	wmu    chan struct{} // serialises writers in process when the dialect asks; shared per *sql.DB
-	stmts  sync.Map      // query text → *sql.Stmt on db
-	texts  sync.Map      // generated multi-row texts by (head, rows)
+	// gate is held shared by every write transaction of this Dict and
+	// exclusively by Close, which must not close statements a transaction
+	// is using: database/sql's Stmt.Close waits for the connections that
+	// run them, and such a connection may wait for the journal's row lock
+	// held by a writer that waits, in Tx.StmtContext, for Stmt.Close.
+	gate  sync.RWMutex
+	wmu   chan struct{} // serialises writers in process when the dialect asks; shared per *sql.DB
+	stmts sync.Map      // query text → *sql.Stmt on db
+	texts sync.Map      // generated multi-row texts by (head, rows)
+
+	// closing is closed by Close: it ends the Dict's watches.
+	closing chan struct{}
 
 	// For dialects with Queries.BeginWrite: the dedicated writer
 	// connection and the statements prepared on it; guarded by wmu.
@@ -103,6 +112,7 @@ func open(ctx context.Context, db *sql.DB, owned bool, dialect dialects.Dialect,
 		q:       dialect.Queries(opts.Table),
 		opts:    opts,
 		wmu:     writeLock(db),
+		closing: make(chan struct{}),
 		wstmts:  map[string]*sql.Stmt{},
 	}
 	j := migrations.Journal{Table: opts.Table, KeyLength: opts.KeyLength}
@@ -111,6 +121,9 @@ func open(ctx context.Context, db *sql.DB, owned bool, dialect dialects.Dialect,
 	}
 	if !opts.SkipMigrate && !opts.ReadOnly {
 		if err := migrations.Up(ctx, db, dialect, j); err != nil {
+			if errors.Is(err, migrations.ErrNameTaken) {
+				return nil, fmt.Errorf("open %s: %w: %w", opts.Table, ErrInvalidArgument, err)
+			}
 			return nil, fmt.Errorf("open %s: %w", opts.Table, err)
 		}
 	} else {
@@ -123,34 +136,41 @@ func open(ctx context.Context, db *sql.DB, owned bool, dialect dialects.Dialect,
 			return nil, fmt.Errorf("open %s: read schema version: %w", opts.Table, err)
 		}
 		switch {
+		case cur == 0 && !dirty:
+			return nil, fmt.Errorf("open %s: %w", opts.Table, ErrNoJournal)
 		case cur > latest:
 			return nil, fmt.Errorf("open %s: %w: version %d, this build knows up to %d", opts.Table, ErrSchemaTooNew, cur, latest)
-		case dirty || cur != latest:
-			return nil, fmt.Errorf("open %s: schema at version %d (dirty %v), want %d; open without SkipMigrate to migrate", opts.Table, cur, dirty, latest)
+		case !dirty && cur < latest:
+			return nil, fmt.Errorf("open %s: %w: version %d, want %d", opts.Table, ErrSchemaOld, cur, latest)
+		case dirty:
+			return nil, fmt.Errorf("open %s: %w: at version %d", opts.Table, migrations.ErrDirty, cur)
 		}
 	}
-	if err := d.loadKeyLength(ctx); err != nil {
+	stored, err := d.loadKeyLength(ctx)
+	if err != nil {
 		return nil, err
 	}
-	d.maxKey = strings.Repeat("\U0010FFFF", d.opts.KeyLength/4+1)
+	// The listing bound covers every key the journal may hold, whatever
+	// this handle's KeyLength: another handle may have written longer ones.
+	d.maxKey = strings.Repeat("\U0010FFFF", stored/4+1)
 	return d, nil
 }
 
 // loadKeyLength reconciles Options.KeyLength with the length the journal was
-// created with.
-func (d *Dict) loadKeyLength(ctx context.Context) error {
+// created with, and returns that.
+func (d *Dict) loadKeyLength(ctx context.Context) (int, error) {
 	var stored int
 	err := d.db.QueryRowContext(ctx, "SELECT key_length FROM "+dialects.MetaTable(d.opts.Table)).Scan(&stored)
 	if err != nil {
-		return fmt.Errorf("open %s: read meta row: %w", d.opts.Table, err)
+		return 0, fmt.Errorf("open %s: read meta row: %w", d.opts.Table, err)
 	}
 	switch {
 	case d.opts.KeyLength == 0:
 		d.opts.KeyLength = stored
 	case d.opts.KeyLength > stored:
-		return fmt.Errorf("%w: KeyLength %d exceeds the %d bytes journal %s was created with", ErrInvalidArgument, d.opts.KeyLength, stored, d.opts.Table)
+		return 0, fmt.Errorf("%w: KeyLength %d exceeds the %d bytes journal %s was created with", ErrInvalidArgument, d.opts.KeyLength, stored, d.opts.Table)
 	}
-	return nil
+	return stored, nil
 }
 
 // Table returns the journal table's name.
@@ -172,8 +192,11 @@ func (d *Dict) Close() error {
 	if d.closed.Swap(true) {
 		return nil
 	}
+	close(d.closing)
 	var errs []error
-	d.wmu <- struct{}{} // wait for the writer in flight
+	d.gate.Lock() // wait for the write transactions in flight
+	defer d.gate.Unlock()
+	d.wmu <- struct{}{}
 	for _, s := range d.wstmts {
 		errs = append(errs, s.Close())
 	}
@@ -187,6 +210,7 @@ func (d *Dict) Close() error {
 		return true
 	})
 	if d.owned {
+		stopHubs(d.db)
 		writeLocks.Delete(d.db)
 		errs = append(errs, d.db.Close())
 	}

@@ -3,7 +3,7 @@ package sqldict
 import (
 	"fmt"
 	"log/slog"
-	"regexp"
+	"time"
 )
 
 // Defaults of Options.
@@ -12,10 +12,16 @@ const (
 	DefaultKeyLength    = 255
 	DefaultMaxValueSize = 8 << 20
 	DefaultMaxRetries   = 10
+	// DefaultWatchPoll is Options.WatchPoll when it is zero.
+	DefaultWatchPoll = 100 * time.Millisecond
 
 	// MaxKeyLength bounds Options.KeyLength: the label index must fit the
 	// smallest engine's index entry limit (InnoDB's 3072 bytes).
 	MaxKeyLength = 2048
+	// MaxTextLength bounds a Write's Author and Comment, in bytes: the
+	// most MySQL's TEXT column holds. Longer text is refused, never stored
+	// cut, whatever the server's SQL mode.
+	MaxTextLength = 1<<16 - 1
 	// MaxTableLength bounds the table name, leaving room for the suffixes
 	// of its meta and migrations tables within PostgreSQL's 63 bytes.
 	MaxTableLength = 48
@@ -25,9 +31,10 @@ const (
 // zero means.
 type Options struct {
 	// Table is the journal table: a lower-case SQL identifier
-	// ([a-z_][a-z0-9_]*) of at most MaxTableLength bytes. Its meta table is
-	// Table+"_meta" and its migrations table Table+"_migrations". Zero:
-	// DefaultTable.
+	// ([a-z_][a-z0-9_]*) of at most MaxTableLength bytes that is no
+	// engine's reserved word (see ValidTable). Its head, meta and
+	// migrations tables are Table+"_head", Table+"_meta" and
+	// Table+"_migrations". Zero: DefaultTable.
 	Table string
 
 	// KeyLength is the maximum key length in bytes (UTF-8). It is part of
@@ -41,10 +48,15 @@ type Options struct {
 	MaxValueSize int
 
 	// SkipMigrate opens the journal without migrating it; Open then fails
-	// when the schema is missing or not the one this build knows.
+	// with ErrNoJournal when the journal was never created, with
+	// ErrSchemaOld when its schema is older than the one this build knows
+	// (ErrSchemaTooNew when newer). Such an open changes nothing in the
+	// database.
 	SkipMigrate bool
 
-	// ReadOnly refuses every write with ErrReadOnly.
+	// ReadOnly refuses every write with ErrReadOnly. It implies
+	// SkipMigrate, and OpenURL then creates no SQLite file: a missing one
+	// fails with ErrNoJournal.
 	ReadOnly bool
 
 	// PruneOnWrite makes every write remove the older rows of the keys it
@@ -61,19 +73,19 @@ type Options struct {
 	// no retries.
 	MaxRetries int
 
+	// WatchPoll is how often a process with watchers on the journal reads
+	// its meta row to learn of commits made by other processes. On MySQL and
+	// MariaDB that poll is how watchers hear of them, so it bounds their
+	// delay; PostgreSQL (LISTEN/NOTIFY) and SQLite (PRAGMA data_version)
+	// signal commits at once and the poll is only a safety net. Commits of
+	// this process wake its watchers at once on every engine. One poll runs
+	// per pool and journal however many watchers there are, and none when
+	// there are none. Zero: DefaultWatchPoll (100 ms); negative is invalid.
+	WatchPoll time.Duration
+
 	// Logger receives retries and other events worth a line. Zero: nothing
 	// is logged.
 	Logger *slog.Logger
-}
-
-var tableName = regexp.MustCompile(`^[a-z_][a-z0-9_]*$`)
-
-// ValidTable reports whether name is acceptable as Options.Table.
-func ValidTable(name string) error {
-	if len(name) > MaxTableLength || !tableName.MatchString(name) {
-		return fmt.Errorf("%w: table name %q: want [a-z_][a-z0-9_]* of at most %d bytes", ErrInvalidArgument, name, MaxTableLength)
-	}
-	return nil
 }
 
 func (o Options) withDefaults() (Options, error) {
@@ -97,6 +109,12 @@ func (o Options) withDefaults() (Options, error) {
 		o.MaxRetries = DefaultMaxRetries
 	case o.MaxRetries < 0:
 		o.MaxRetries = 0
+	}
+	switch {
+	case o.WatchPoll == 0:
+		o.WatchPoll = DefaultWatchPoll
+	case o.WatchPoll < 0:
+		return o, fmt.Errorf("%w: WatchPoll %v is negative", ErrInvalidArgument, o.WatchPoll)
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)

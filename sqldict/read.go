@@ -100,6 +100,12 @@ func (d *Dict) LenIn(ctx context.Context, r Range) (int, error) {
 // hundred entries at the sequence that was newest when iteration began, so
 // a long scan sees one consistent state, holds no transaction open, and
 // needs memory for one page only. An error ends the iteration.
+//
+// Pruning may remove rows that state needs while the scan runs (with
+// PruneOnWrite, any write of a key may). All then never fails with
+// ErrPruned: it goes on from the newest state, after the last key it
+// yielded, so every key still comes at most once and in order, and each
+// entry is as of the start or later.
 func (d *Dict) All(ctx context.Context) iter.Seq2[Entry, error] {
 	return d.AllIn(ctx, Range{})
 }
@@ -112,7 +118,9 @@ func (d *Dict) AllIn(ctx context.Context, r Range) iter.Seq2[Entry, error] {
 			yield(Entry{}, err)
 			return
 		}
-		d.at(st.Sequence).entries(ctx, r)(yield)
+		r0 := d.at(st.Sequence)
+		r0.follow = true
+		r0.entries(ctx, r)(yield)
 	}
 }
 
@@ -131,10 +139,14 @@ func (d *Dict) History(ctx context.Context, key string) ([]Entry, error) {
 }
 
 // Version returns the entry of key at version v: ErrNotFound when the key
-// never reached v, ErrPruned when pruning removed it.
+// never reached v, ErrPruned when pruning removed it, ErrInvalidArgument for
+// a v below 1 (versions start at 1).
 func (d *Dict) Version(ctx context.Context, key string, v int64) (Entry, error) {
 	if err := d.begin(ctx); err != nil {
 		return Entry{}, err
+	}
+	if v < 1 {
+		return Entry{}, fmt.Errorf("%w: version %d of %q: versions start at 1", ErrInvalidArgument, v, key)
 	}
 	if err := d.checkKey(key); err != nil {
 		return Entry{}, err
@@ -177,6 +189,9 @@ type reader struct {
 	// moved is set once a commit followed bound: from then on the head
 	// table no longer shows the pinned state. Shared by copies.
 	moved *atomic.Bool
+	// follow lets a scan of the head go on at the head when pruning
+	// removed its pinned state, instead of failing with ErrPruned.
+	follow bool
 }
 
 func (d *Dict) head() reader { return reader{d: d, bound: math.MaxInt64} }
@@ -338,6 +353,18 @@ func (r reader) count(ctx context.Context, rg Range) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	if rg == (Range{Limit: rg.Limit}) && (!r.pinned || !r.moved.Load()) {
+		// Every key: the meta row counts them at its sequence, and one
+		// read of it says both which sequence and how many.
+		st, err := r.d.Stat(ctx)
+		if err != nil {
+			return 0, err
+		}
+		if !r.pinned || st.Sequence == r.bound {
+			return int(st.Live), nil
+		}
+		r.moved.Store(true)
+	}
 	headQ, err := r.fromHead(ctx)
 	if err != nil {
 		return 0, err
@@ -376,6 +403,7 @@ func (r reader) entries(ctx context.Context, rg Range) iter.Seq2[Entry, error] {
 			yield(Entry{}, err)
 			return
 		}
+		r := r // follow replaces it for the rest of this scan
 		left := rg.Limit
 		for {
 			page := pageSize
@@ -383,6 +411,10 @@ func (r reader) entries(ctx context.Context, rg Range) iter.Seq2[Entry, error] {
 				page = min(page, left)
 			}
 			batch, err := r.page(ctx, from, until, after, page)
+			if errors.Is(err, ErrPruned) && r.follow {
+				r = r.d.head()
+				batch, err = r.page(ctx, from, until, after, page)
+			}
 			if err != nil {
 				yield(Entry{}, err)
 				return

@@ -41,7 +41,7 @@ func (d *Dict) resolveCommit(ctx context.Context, ac *ambiguousCommit) error {
 	wait := 20 * time.Millisecond
 	for {
 		var found, pruned bool
-		err := d.fail(d.updateOnce(rctx, func(w *wtx) error {
+		err := d.fail(d.runOnce(rctx, func(w *wtx) error {
 			e, err := scanEntry(w.queryRow(d.q.Log, last.Sequence-1, last.Sequence, 1))
 			switch {
 			case errors.Is(err, sql.ErrNoRows):

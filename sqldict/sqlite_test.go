@@ -3,6 +3,7 @@ package sqldict_test
 import (
 	"context"
 	"errors"
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -40,5 +41,28 @@ func TestOpen_SchemaAndKeyLength(t *testing.T) {
 	}
 	if _, err := sqldict.OpenURL(ctx, url, sqldict.Options{Table: "j"}); !errors.Is(err, sqldict.ErrSchemaTooNew) {
 		t.Fatalf("open of a newer schema = %v, want ErrSchemaTooNew", err)
+	}
+}
+
+// TestSQLite_ReadOnly_MissingFile: a read-only open never creates the file
+// it was pointed at (a mistyped path must not become an empty database).
+func TestSQLite_ReadOnly_MissingFile(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	for _, name := range []string{"typo.db", "with space%.db"} {
+		path := filepath.Join(dir, name)
+		for _, url := range []string{"sqlite:" + path, "sqlite://" + path + "?_synchronous=NORMAL"} {
+			_, err := sqldict.OpenURL(ctx, url, sqldict.Options{ReadOnly: true})
+			if !errors.Is(err, sqldict.ErrNoJournal) || !errors.Is(err, os.ErrNotExist) {
+				t.Errorf("read-only open of missing %s = %v, want ErrNoJournal and os.ErrNotExist", url, err)
+			}
+			if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {
+				t.Fatalf("read-only open created %s: %v", path, err)
+			}
+		}
+	}
+	// In memory there is no file to require.
+	if _, err := sqldict.OpenURL(ctx, "sqlite::memory:", sqldict.Options{ReadOnly: true}); !errors.Is(err, sqldict.ErrNoJournal) {
+		t.Errorf("read-only open of a new in-memory database = %v, want ErrNoJournal (no journal in it)", err)
 	}
 }

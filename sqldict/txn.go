@@ -23,6 +23,7 @@ type wtx struct {
 	lastSeq     int64
 	lastCreated time.Time
 	horizon     int64
+	live        int64     // change in live keys, added to the meta row's count
 	now         time.Time // commit time of everything this transaction appends
 	last        *Entry    // the newest row appended, to resolve an ambiguous COMMIT
 	// changed is set by fn when it changed the journal without appending
@@ -83,14 +84,19 @@ func (w *wtx) queryRow(q string, args ...any) *sql.Row {
 // aborted to break a conflict is run again, up to Options.MaxRetries times,
 // so fn must not keep state across calls except through its return.
 func (d *Dict) update(ctx context.Context, fn func(w *wtx) error) error {
-	if err := d.begin(ctx); err != nil {
-		return err
-	}
 	if d.opts.ReadOnly {
+		if err := d.begin(ctx); err != nil {
+			return err
+		}
 		return ErrReadOnly
 	}
+	release, err := d.enter(ctx)
+	if err != nil {
+		return err
+	}
+	defer release()
 	for attempt := 0; ; attempt++ {
-		err := d.updateOnce(ctx, fn)
+		err := d.runOnce(ctx, fn)
 		var ac *ambiguousCommit
 		if errors.As(err, &ac) {
 			err = d.resolveCommit(ctx, ac)
@@ -119,7 +125,29 @@ func (d *Dict) update(ctx context.Context, fn func(w *wtx) error) error {
 	}
 }
 
-func (d *Dict) updateOnce(ctx context.Context, fn func(w *wtx) error) (err error) {
+// enter admits a write transaction: it fails with ErrClosed after Close
+// began, and otherwise keeps Close waiting until release.
+func (d *Dict) enter(ctx context.Context) (release func(), err error) {
+	d.gate.RLock()
+	if err := d.begin(ctx); err != nil {
+		d.gate.RUnlock()
+		return nil, err
+	}
+	return d.gate.RUnlock, nil
+}
+
+// updateOnce runs fn in one write transaction, without retries.
+func (d *Dict) updateOnce(ctx context.Context, fn func(w *wtx) error) error {
+	release, err := d.enter(ctx)
+	if err != nil {
+		return err
+	}
+	defer release()
+	return d.runOnce(ctx, fn)
+}
+
+// runOnce is updateOnce for a caller that entered already.
+func (d *Dict) runOnce(ctx context.Context, fn func(w *wtx) error) (err error) {
 	w := &wtx{d: d, ctx: ctx}
 	if d.q.SerialWrites {
 		select {
@@ -159,6 +187,10 @@ func (d *Dict) updateOnce(ctx context.Context, fn func(w *wtx) error) (err error
 	if err := w.queryRow(d.q.Lock).Scan(&w.lastSeq, &lastCreated, &w.horizon, &now); err != nil {
 		return fmt.Errorf("lock journal: %w", err)
 	}
+	if d.closed.Load() {
+		// Close waits for this transaction: end it now rather than write.
+		return ErrClosed
+	}
 	w.lastCreated = lastCreated.t
 	w.now = now.t
 	if !d.q.ServerClock {
@@ -180,7 +212,7 @@ func (d *Dict) updateOnce(ctx context.Context, fn func(w *wtx) error) (err error
 	if w.lastSeq != startSeq {
 		created = w.now
 	}
-	if _, err := w.exec(d.q.Advance, w.lastSeq, d.dialect.EncodeTime(created), w.horizon); err != nil {
+	if _, err := w.exec(d.q.Advance, w.lastSeq, d.dialect.EncodeTime(created), w.horizon, w.live); err != nil {
 		return fmt.Errorf("advance meta row: %w", err)
 	}
 	if err := w.commit(); err != nil {
@@ -192,6 +224,7 @@ func (d *Dict) updateOnce(ctx context.Context, fn func(w *wtx) error) (err error
 		return err
 	}
 	committed = true
+	d.wake(w.lastSeq)
 	return nil
 }
 

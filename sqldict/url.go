@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"os"
 	"strings"
 	"sync/atomic"
 
@@ -35,6 +36,11 @@ func OpenURL(ctx context.Context, rawURL string, opts Options) (*Dict, error) {
 	dialector, err := opener(rawURL, rest)
 	if err != nil {
 		return nil, err
+	}
+	if opts.ReadOnly {
+		if err := mustExist(dialector); err != nil {
+			return nil, err
+		}
 	}
 	gdb, err := gorm.Open(dialector, &gorm.Config{Logger: logger.Discard})
 	if err != nil {
@@ -70,6 +76,29 @@ var urlOpeners = map[string]func(rawURL, rest string) (gorm.Dialector, error){
 }
 
 var memoryDBs atomic.Int64
+
+// mustExist refuses to let a read-only open create an SQLite file, which
+// go-sqlite3 does for any path it is given.
+func mustExist(dialector gorm.Dialector) error {
+	sd, ok := dialector.(*gormsqlite.Dialector)
+	if !ok {
+		return nil
+	}
+	// The DSN is the "file:PATH?PARAMS" URI sqliteDialector built.
+	escaped, query, _ := strings.Cut(strings.TrimPrefix(sd.DSN, "file:"), "?")
+	params, err := url.ParseQuery(query)
+	if err != nil || params.Get("vfs") == "memdb" {
+		return nil
+	}
+	path, err := url.PathUnescape(escaped)
+	if err != nil {
+		return nil
+	}
+	if _, err := os.Stat(path); err != nil {
+		return fmt.Errorf("%w: sqlite database %s: %w", ErrNoJournal, path, err)
+	}
+	return nil
+}
 
 func sqliteDialector(rawURL, rest string) (gorm.Dialector, error) {
 	rest = strings.TrimPrefix(rest, "//")

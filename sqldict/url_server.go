@@ -1,12 +1,14 @@
 package sqldict
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"net/url"
 	"strings"
 
 	gomysql "github.com/go-sql-driver/mysql"
+	"github.com/jackc/pgx/v5/pgconn"
 	gormmysql "gorm.io/driver/mysql"
 	gormpostgres "gorm.io/driver/postgres"
 	"gorm.io/gorm"
@@ -21,6 +23,11 @@ import (
 func mysqlDialector(rawURL, _ string) (gorm.Dialector, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
+		// url.Error quotes the whole URL, password included.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
 		return nil, fmt.Errorf("%w: mysql URL: %v", ErrInvalidArgument, err)
 	}
 	db := strings.TrimPrefix(u.Path, "/")
@@ -46,7 +53,11 @@ func mysqlDialector(rawURL, _ string) (gorm.Dialector, error) {
 }
 
 // postgresDialector hands postgres:// and postgresql:// URLs to pgx as they
-// are.
+// are, once pgx has parsed them: a malformed URL is bad input
+// (ErrInvalidArgument), not a failure to connect.
 func postgresDialector(rawURL, _ string) (gorm.Dialector, error) {
+	if _, err := pgconn.ParseConfig(rawURL); err != nil {
+		return nil, fmt.Errorf("%w: postgres URL: %v", ErrInvalidArgument, err)
+	}
 	return gormpostgres.Open(rawURL), nil
 }

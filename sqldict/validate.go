@@ -32,10 +32,6 @@ func checkText(what, s string) error {
 	return nil
 }
 
-// maxTextLength bounds author and comment (stored as TEXT everywhere, but a
-// journal is no place for megabytes of commit message).
-const maxTextLength = 64 << 10
-
 func (d *Dict) checkWrite(w *Write) error {
 	if err := d.checkKey(w.Key); err != nil {
 		return err
@@ -47,8 +43,8 @@ func (d *Dict) checkWrite(w *Write) error {
 		return fmt.Errorf("%w: value of %d bytes for %q exceeds MaxValueSize %d", ErrValueTooLarge, len(w.Value), w.Key, d.opts.MaxValueSize)
 	}
 	for _, f := range []struct{ what, s string }{{"author", w.Author}, {"comment", w.Comment}} {
-		if len(f.s) > maxTextLength {
-			return fmt.Errorf("%w: %s of %d bytes exceeds %d", ErrInvalidArgument, f.what, len(f.s), maxTextLength)
+		if len(f.s) > MaxTextLength {
+			return fmt.Errorf("%w: %s of %d bytes exceeds MaxTextLength %d", ErrInvalidArgument, f.what, len(f.s), MaxTextLength)
 		}
 		if err := checkText(f.what, f.s); err != nil {
 			return err

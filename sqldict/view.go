@@ -16,6 +16,9 @@ type Stats struct {
 	// Horizon is the oldest sequence a snapshot may be taken at: pruning
 	// removed rows that points before it need. 0 when nothing was pruned.
 	Horizon int64
+	// Live is the number of live keys at Sequence: what Len returns there.
+	// The meta row keeps it, so reading it costs what Stat costs.
+	Live int64
 }
 
 // Stat reads the journal's head and prune horizon.
@@ -29,7 +32,7 @@ func (d *Dict) Stat(ctx context.Context) (Stats, error) {
 	}
 	var st Stats
 	var created dbTime
-	if err := s.QueryRowContext(ctx).Scan(&st.Sequence, &created, &st.Horizon); err != nil {
+	if err := s.QueryRowContext(ctx).Scan(&st.Sequence, &created, &st.Horizon, &st.Live); err != nil {
 		return Stats{}, d.fail(err)
 	}
 	st.Created = created.t
@@ -169,9 +172,13 @@ func (v *Snapshot) History(ctx context.Context, key string) ([]Entry, error) {
 // Log streams the journal's rows with after < sequence <= until in commit
 // order, deletions included: a tail for replication, audits and Diff. Rows
 // pruning removed are absent; compare after with Stats.Horizon first when
-// that matters.
+// that matters. A negative after or until yields ErrInvalidArgument.
 func (d *Dict) Log(ctx context.Context, after, until int64) iter.Seq2[Entry, error] {
 	return func(yield func(Entry, error) bool) {
+		if after < 0 || until < 0 {
+			yield(Entry{}, fmt.Errorf("%w: log after %d until %d: sequences are not negative", ErrInvalidArgument, after, until))
+			return
+		}
 		for after < until {
 			if err := d.begin(ctx); err != nil {
 				yield(Entry{}, err)
@@ -219,9 +226,16 @@ func collect(rows *sql.Rows, err error) ([]Entry, error) {
 // SequenceAt resolves t to the newest commit with created <= t; 0 when t is
 // before the first commit. A t after the database's current clock fails
 // with ErrFuture; a t that resolves behind the prune horizon fails with
-// ErrPruned, since the rows that would answer may be gone. For a t at or after the newest commit, SequenceAt takes the
-// journal's write lock for a moment, so that no commit still in flight can
-// later appear with a created <= t: the answer never changes once given.
+// ErrPruned, since the rows that would answer may be gone. For a t at or
+// after the newest commit, SequenceAt takes the journal's write lock for a
+// moment, so that no commit still in flight can later appear with a
+// created <= t: the answer never changes once given. A ReadOnly Dict (a
+// read replica cannot take that lock) answers there from the newest commit
+// it sees and the database's clock: a commit in flight at that moment may
+// later appear with a created <= t, so resolve such times through a
+// writable Dict when the answer must never change.
+// The zero time.Time is before every commit: it resolves to 0, the empty
+// view.
 func (d *Dict) SequenceAt(ctx context.Context, t time.Time) (int64, error) {
 	st, err := d.Stat(ctx)
 	if err != nil {
@@ -247,15 +261,20 @@ func (d *Dict) SequenceAt(ctx context.Context, t time.Time) (int64, error) {
 	}
 	var seq int64
 	var future bool
-	err = d.lockRead(ctx, func(w *wtx) error {
-		seq, future = w.lastSeq, !t.Before(w.now)
-		if w.lastSeq > 0 && t.Before(w.lastCreated) {
-			// A commit landed between Stat and the lock: answer from the
-			// journal, which is stable below lastCreated.
+	check := func(lastSeq int64, lastCreated, now time.Time) error {
+		seq, future = lastSeq, !t.Before(now)
+		if lastSeq > 0 && t.Before(lastCreated) {
+			// A commit landed since Stat: answer from the journal, which
+			// is stable below lastCreated.
 			return errRetryLookup
 		}
 		return nil
-	})
+	}
+	if d.opts.ReadOnly {
+		err = d.headNow(ctx, check)
+	} else {
+		err = d.lockRead(ctx, func(w *wtx) error { return check(w.lastSeq, w.lastCreated, w.now) })
+	}
 	if errors.Is(err, errRetryLookup) {
 		return d.SequenceAt(ctx, t)
 	}
@@ -269,6 +288,25 @@ func (d *Dict) SequenceAt(ctx context.Context, t time.Time) (int64, error) {
 }
 
 var errRetryLookup = errors.New("sqldict: commit landed during lookup")
+
+// headNow passes the journal's head and the database's clock to fn without
+// taking the write lock, for a ReadOnly Dict (a read replica cannot take
+// it). A commit in flight elsewhere is not waited for.
+func (d *Dict) headNow(ctx context.Context, fn func(lastSeq int64, lastCreated, now time.Time) error) error {
+	s, err := d.stmt(ctx, d.q.HeadNow)
+	if err != nil {
+		return err
+	}
+	var lastSeq, horizon int64
+	var lastCreated, now dbTime
+	if err := s.QueryRowContext(ctx).Scan(&lastSeq, &lastCreated, &horizon, &now); err != nil {
+		return d.fail(err)
+	}
+	if !d.q.ServerClock {
+		now.t = time.Now()
+	}
+	return fn(lastSeq, lastCreated.t, now.t.UTC().Truncate(time.Microsecond))
+}
 
 // lockRead runs fn holding the write lock without writing anything.
 func (d *Dict) lockRead(ctx context.Context, fn func(w *wtx) error) error {

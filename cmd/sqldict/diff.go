@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/sqldict/sqldict/sqldict"
 )
@@ -33,8 +34,8 @@ Examples:
 		if err != nil {
 			return err
 		}
-		if *from == "" {
-			if *to != "" || *patch {
+		if !given(fs, "from") {
+			if given(fs, "to") || *patch {
 				return usagef("--to and -p need --from")
 			}
 			if len(pos) != 3 {
@@ -45,7 +46,17 @@ Examples:
 		if len(pos) != 0 {
 			return usagef("--from takes no arguments: usage: sqldict %s %s", c.name, c.args)
 		}
-		return a.diffDict(*from, *to, *patch)
+		tFrom, err := a.parseTime(*from)
+		if err != nil {
+			return err
+		}
+		var tTo time.Time // zero: the newest commit
+		if given(fs, "to") {
+			if tTo, err = a.parseTime(*to); err != nil {
+				return err
+			}
+		}
+		return a.diffDict(tFrom, tTo, *patch)
 	},
 }
 
@@ -66,7 +77,7 @@ func (a *app) diffVersions(key, sa, sb string) error {
 	if err != nil {
 		return err
 	}
-	return a.withDict(func(d *sqldict.Dict) error {
+	return a.readDict(func(d *sqldict.Dict) error {
 		ea, err := d.Version(a.ctx, key, va)
 		if err != nil {
 			return err
@@ -96,24 +107,24 @@ func (a *app) diffVersions(key, sa, sb string) error {
 	})
 }
 
-func (a *app) diffDict(fromArg, toArg string, patch bool) error {
-	return a.withDict(func(d *sqldict.Dict) error {
-		from, err := a.sequenceAt(d, fromArg)
+func (a *app) diffDict(tFrom, tTo time.Time, patch bool) error {
+	return a.readDict(func(d *sqldict.Dict) error {
+		from, err := a.resolve(d, tFrom)
 		if err != nil {
 			return err
 		}
 		var to int64
-		if toArg == "" {
+		if tTo.IsZero() {
 			st, err := d.Stat(a.ctx)
 			if err != nil {
 				return err
 			}
 			to = st.Sequence
-		} else if to, err = a.sequenceAt(d, toArg); err != nil {
+		} else if to, err = a.resolve(d, tTo); err != nil {
 			return err
 		}
 		if from > to {
-			return usagef("--from %s is after --to %s", fromArg, toArg)
+			return usagef("--from %s is after --to %s", a.formatTime(tFrom), a.formatTime(tTo))
 		}
 		changes, err := diffPoints(a.ctx, d, from, to)
 		if err != nil {

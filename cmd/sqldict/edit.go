@@ -20,7 +20,9 @@ var cmdEdit = &command{
 	summary: "edit a key's value in $EDITOR, review the diff, commit",
 	help: `
 Opens the current value (empty for a new key) in $VISUAL, $EDITOR or vi,
-shows the diff of your change and asks before committing. The commit expects
+shows the diff of your change and asks before committing. A buffer left
+unchanged writes nothing, for a new key too ('sqldict set KEY ""' stores an
+empty value). The commit expects
 the version the edit started from: if someone else changed the key in the
 meantime, nothing is overwritten, the exit code is 4 and your edited text is
 kept in a file whose name is printed. --yes commits without asking.
@@ -60,7 +62,9 @@ Examples:
 			if err != nil {
 				return err
 			}
-			if bytes.Equal(edited, b.value) && b.exists {
+			if bytes.Equal(edited, b.value) {
+				// Also for a new key: an empty buffer left as it was is
+				// no request to create an empty value.
 				_, err := fmt.Fprintf(a.stdout, "edit %s: no change\n", key)
 				return err
 			}

@@ -26,25 +26,26 @@ Examples:
 		fs := a.flagSet(c.name, c.args)
 		var p point
 		p.register(fs)
-		version := fs.Int64("version", 0, "read version `N` of the key")
+		version := fs.Int64("version", 0, "read version `N` of the key (from 1)")
 		pos, err := a.parse(c, fs, args, 1, 1)
 		if err != nil {
 			return err
 		}
-		if err := p.check(); err != nil {
+		if err := a.checkPoint(&p); err != nil {
 			return err
 		}
-		if *version != 0 && p.set() {
+		byVersion := given(fs, "version")
+		if byVersion && p.set() {
 			return usagef("give --version or a point (--as-of, --at), not both")
 		}
-		if *version < 0 {
+		if byVersion && *version < 1 {
 			return usagef("--version %d: versions start at 1", *version)
 		}
 		key := pos[0]
-		return a.withDict(func(d *sqldict.Dict) error {
+		return a.readDict(func(d *sqldict.Dict) error {
 			var e sqldict.Entry
 			switch {
-			case *version > 0:
+			case byVersion:
 				e, err = d.Version(a.ctx, key, *version)
 				if err == nil && e.Deleted {
 					err = fmt.Errorf("%w: %q version %d is a deletion", sqldict.ErrNotFound, key, *version)
@@ -56,7 +57,7 @@ Examples:
 				}
 				v, err := r.Get(a.ctx, key)
 				if err != nil {
-					return err
+					return a.notFoundAt(&p, key, err)
 				}
 				return a.writeValue(v)
 			default:
@@ -82,7 +83,7 @@ func (a *app) current(d *sqldict.Dict, p *point, key string) (sqldict.Entry, err
 	}
 	e, err := r.Entry(a.ctx, key)
 	if err != nil {
-		return sqldict.Entry{}, err
+		return sqldict.Entry{}, a.notFoundAt(p, key, err)
 	}
 	if e.Deleted {
 		return sqldict.Entry{}, fmt.Errorf("%w: %q was deleted at sequence %d", sqldict.ErrNotFound, key, e.Sequence)
@@ -153,10 +154,10 @@ func (a *app) listing(c *command, args []string, fn func(r reader, rg sqldict.Ra
 	if _, err := a.parse(c, fs, args, 0, 0); err != nil {
 		return err
 	}
-	if err := p.check(); err != nil {
+	if err := a.checkPoint(&p); err != nil {
 		return err
 	}
-	return a.withDict(func(d *sqldict.Dict) error {
+	return a.readDict(func(d *sqldict.Dict) error {
 		r, err := a.reader(d, &p)
 		if err != nil {
 			return err
@@ -192,7 +193,7 @@ Examples:
 			return usagef("-n %d: want 0 or more", *limit)
 		}
 		key := pos[0]
-		return a.withDict(func(d *sqldict.Dict) error {
+		return a.readDict(func(d *sqldict.Dict) error {
 			hist, err := d.History(a.ctx, key)
 			if err != nil {
 				return err

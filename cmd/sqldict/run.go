@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"strings"
 
@@ -35,11 +36,13 @@ type app struct {
 	stdout io.Writer
 	stderr io.Writer
 
-	db        string
-	table     string
-	json      bool
-	utc       bool
-	noMigrate bool
+	db           string
+	table        string
+	json         bool
+	utc          bool
+	noMigrate    bool
+	maxValueSize byteSize // 0: the library's default
+	pruneOnWrite bool
 }
 
 // command is one verb.
@@ -57,7 +60,7 @@ var commands []*command
 func init() {
 	commands = []*command{
 		cmdGet, cmdSet, cmdDel, cmdKeys, cmdLen, cmdLog, cmdDiff, cmdEdit, cmdPatch,
-		cmdExport, cmdImport, cmdMigrate, cmdPrune, cmdHelp,
+		cmdExport, cmdImport, cmdMigrate, cmdPrune, cmdTyped, cmdHelp,
 	}
 }
 
@@ -96,6 +99,9 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		a.mainUsage(stdout)
 		return exitOK
 	}
+	if err == nil {
+		err = a.checkGlobal(fs)
+	}
 	if err != nil {
 		return a.fail("", usagef("%v", err))
 	}
@@ -126,13 +132,22 @@ func parseGlobal(fs *flag.FlagSet, args []string) ([]string, error) {
 	return fs.Args(), nil
 }
 
+// errorText is err's message in one line, without the library's "sqldict: "
+// prefixes.
+func errorText(err error) string {
+	msg := strings.ReplaceAll(err.Error(), "sqldict: ", "")
+	return strings.Join(strings.Fields(strings.ReplaceAll(msg, "\n", " ")), " ")
+}
+
 // fail prints err in one line and returns its exit code.
 func (a *app) fail(verb string, err error) int {
-	msg := strings.ReplaceAll(err.Error(), "sqldict: ", "")
-	msg = strings.Join(strings.Fields(strings.ReplaceAll(msg, "\n", " ")), " ")
+	msg := errorText(err)
 	prefix := "sqldict: "
 	if verb != "" {
 		prefix = "sqldict " + verb + ": "
+	}
+	if errors.Is(err, sqldict.ErrValueTooLarge) {
+		msg += " (--max-value-size raises the limit)"
 	}
 	fmt.Fprintln(a.stderr, prefix+msg)
 	return exitCode(err)
@@ -165,7 +180,28 @@ func (a *app) flagSet(name, usage string) *flag.FlagSet {
 	fs.BoolVar(&a.json, "json", a.json, "machine-readable JSON output")
 	fs.BoolVar(&a.utc, "utc", a.utc, "print times in UTC (and read dates as UTC midnight) instead of the local zone")
 	fs.BoolVar(&a.noMigrate, "no-migrate", a.noMigrate, "do not migrate the journal's schema on open; fail if it is not current")
+	fs.Var(&a.maxValueSize, "max-value-size", "refuse values larger than `BYTES` (e.g. 16M; default 8M)")
+	fs.BoolVar(&a.pruneOnWrite, "prune-on-write", a.pruneOnWrite, "make every write remove the older versions of the keys it writes")
 	return fs
+}
+
+// globalFlags are the flags every verb takes; a verb's help lists only its
+// own.
+var globalFlags = map[string]bool{
+	"db": true, "table": true, "json": true, "utc": true, "no-migrate": true,
+	"max-value-size": true, "prune-on-write": true,
+}
+
+// checkGlobal refuses global flags given with values that would otherwise
+// silently mean their default.
+func (a *app) checkGlobal(fs *flag.FlagSet) error {
+	switch {
+	case given(fs, "table") && a.table == "":
+		return usagef("--table needs a table name")
+	case given(fs, "db") && a.db == "":
+		return usagef("--db needs a database URL")
+	}
+	return nil
 }
 
 func (a *app) dbDefault() string {
@@ -213,6 +249,9 @@ func (a *app) parse(c *command, fs *flag.FlagSet, args []string, minArgs, maxArg
 		pos = append(pos, rest[0])
 		args = rest[1:]
 	}
+	if err := a.checkGlobal(fs); err != nil {
+		return nil, err
+	}
 	switch {
 	case len(pos) < minArgs:
 		return nil, usagef("missing arguments: usage: sqldict %s %s", c.name, c.args)
@@ -222,22 +261,73 @@ func (a *app) parse(c *command, fs *flag.FlagSet, args []string, minArgs, maxArg
 	return pos, nil
 }
 
-// open opens the dict named by the global flags.
-func (a *app) open() (*sqldict.Dict, error) {
-	return sqldict.OpenURL(a.ctx, a.db, sqldict.Options{Table: a.table, SkipMigrate: a.noMigrate})
+func (a *app) options() sqldict.Options {
+	return sqldict.Options{
+		Table:        a.table,
+		SkipMigrate:  a.noMigrate,
+		MaxValueSize: int(a.maxValueSize),
+		PruneOnWrite: a.pruneOnWrite,
+	}
 }
 
-// withDict opens the dict, runs fn, and closes it.
+// open opens the dict named by the global flags for a verb that writes:
+// the database and the journal are created when missing.
+func (a *app) open() (*sqldict.Dict, error) {
+	return sqldict.OpenURL(a.ctx, a.db, a.options())
+}
+
+// openRead opens the dict for a verb that only reads. It creates nothing: a
+// missing SQLite file or journal is an error naming it, not an empty
+// journal (a mistyped path must not look like an empty dict).
+func (a *app) openRead() (*sqldict.Dict, error) {
+	opts := a.options()
+	opts.ReadOnly = true
+	d, err := sqldict.OpenURL(a.ctx, a.db, opts)
+	switch {
+	case errors.Is(err, sqldict.ErrSchemaOld) && !a.noMigrate:
+		// The journal exists; reading it migrates it, as every verb does.
+		return a.open()
+	case errors.Is(err, sqldict.ErrNoJournal):
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			return nil, fmt.Errorf("%w: database file %s does not exist", sqldict.ErrNoJournal, pe.Path)
+		}
+		return nil, fmt.Errorf("%w: journal %s does not exist in %s (a write creates it)", sqldict.ErrNoJournal, a.table, a.dbLabel())
+	}
+	return d, err
+}
+
+// dbLabel is the database URL without its password.
+func (a *app) dbLabel() string {
+	if u, err := url.Parse(a.db); err == nil {
+		return u.Redacted()
+	}
+	return a.db
+}
+
+// withDict opens the dict for writing, runs fn, and closes it.
 func (a *app) withDict(fn func(d *sqldict.Dict) error) error {
-	d, err := a.open()
-	if err != nil {
+	return use(a.open)(fn)
+}
+
+// readDict opens the dict for reading (see openRead), runs fn, and closes
+// it.
+func (a *app) readDict(fn func(d *sqldict.Dict) error) error {
+	return use(a.openRead)(fn)
+}
+
+func use(open func() (*sqldict.Dict, error)) func(fn func(d *sqldict.Dict) error) error {
+	return func(fn func(d *sqldict.Dict) error) error {
+		d, err := open()
+		if err != nil {
+			return err
+		}
+		err = fn(d)
+		if cerr := d.Close(); err == nil {
+			err = cerr
+		}
 		return err
 	}
-	err = fn(d)
-	if cerr := d.Close(); err == nil {
-		err = cerr
-	}
-	return err
 }
 
 func (a *app) mainUsage(w io.Writer) {
@@ -259,6 +349,14 @@ Global flags (before or after the command):
   --json        machine-readable output
   --utc         print times in UTC instead of the local zone
   --no-migrate  fail instead of migrating an old schema on open
+  --max-value-size BYTES
+                refuse values larger than this (default 8M; K, M, G units)
+  --prune-on-write
+                every write removes the older versions of the keys it
+                writes (snapshots before it become unreadable)
+
+Verbs that only read (get, keys, len, log, diff, export, migrate --status)
+never create a database or a journal: a missing one is an error.
 
 Times: RFC 3339 (2024-05-01T12:00:00Z), a date (2024-05-01, midnight), or
 relative to now (-2h, -30m, -1d, -1d12h, now).
@@ -279,8 +377,7 @@ func (a *app) verbUsage(c *command, fs *flag.FlagSet) {
 	var own strings.Builder
 	fs.SetOutput(&own)
 	fs.VisitAll(func(f *flag.Flag) {
-		switch f.Name {
-		case "db", "table", "json", "utc", "no-migrate":
+		if globalFlags[f.Name] {
 			return
 		}
 		name, usage := flag.UnquoteUsage(f)
@@ -296,22 +393,31 @@ func (a *app) verbUsage(c *command, fs *flag.FlagSet) {
 	if own.Len() > 0 {
 		fmt.Fprintf(w, "\nFlags:\n%s", own.String())
 	}
-	fmt.Fprintln(w, "\nGlobal flags: --db URL, --table NAME, --json, --utc, --no-migrate (see 'sqldict help').")
+	fmt.Fprintln(w, "\nGlobal flags: --db URL, --table NAME, --json, --utc, --no-migrate, --max-value-size BYTES, --prune-on-write (see 'sqldict help').")
 }
 
 var cmdHelp = &command{
 	name:    "help",
 	args:    "[COMMAND]",
 	summary: "show help for sqldict or one command",
-	run: func(a *app, _ *command, args []string) error {
-		if len(args) == 0 {
+	help: `
+Examples:
+  sqldict help
+  sqldict help get
+  sqldict help help`,
+	run: func(a *app, c *command, args []string) error {
+		pos, err := a.parse(c, a.flagSet(c.name, c.args), args, 0, 1)
+		if err != nil {
+			return err
+		}
+		if len(pos) == 0 {
 			a.mainUsage(a.stdout)
 			return nil
 		}
-		c := lookup(args[0])
-		if c == nil {
-			return usagef("unknown command %q", args[0])
+		v := lookup(pos[0])
+		if v == nil {
+			return usagef("unknown command %q (run 'sqldict help' for the list)", pos[0])
 		}
-		return c.run(a, c, []string{"--help"})
+		return v.run(a, v, []string{"--help"})
 	},
 }

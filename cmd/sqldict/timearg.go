@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"strconv"
@@ -90,20 +91,35 @@ func parseRelative(s string) (time.Duration, error) {
 
 // point is the --as-of / --at pair of flags that pick a point in history.
 type point struct {
+	fs   *flag.FlagSet
 	asOf string
 	at   int64
+
+	t   time.Time // --as-of, parsed by checkPoint
+	seq int64     // the sequence the point resolved to, set by snapshot
 }
 
 func (p *point) register(fs *flag.FlagSet) {
+	p.fs = fs
 	fs.StringVar(&p.asOf, "as-of", "", "read as of `TIME` (the last commit at or before it)")
-	fs.Int64Var(&p.at, "at", -1, "read as of sequence number `SEQ`")
+	fs.Int64Var(&p.at, "at", 0, "read as of sequence number `SEQ` (0: before the first commit)")
 }
 
-func (p *point) set() bool { return p.asOf != "" || p.at >= 0 }
+func (p *point) set() bool { return given(p.fs, "as-of") || given(p.fs, "at") }
 
-func (p *point) check() error {
-	if p.asOf != "" && p.at >= 0 {
+// checkPoint validates the point before anything is opened: an --at below 0 or
+// an empty or malformed --as-of is a usage error, never the head.
+func (a *app) checkPoint(p *point) error {
+	asOf, at := given(p.fs, "as-of"), given(p.fs, "at")
+	switch {
+	case asOf && at:
 		return usagef("give --as-of or --at, not both")
+	case at && p.at < 0:
+		return usagef("--at %d: sequence numbers start at 0 (the empty journal before the first commit)", p.at)
+	case asOf:
+		t, err := a.parseTime(p.asOf)
+		p.t = t
+		return err
 	}
 	return nil
 }
@@ -113,22 +129,35 @@ func (a *app) snapshot(d *sqldict.Dict, p *point) (*sqldict.Snapshot, error) {
 	if !p.set() {
 		return nil, nil
 	}
-	seq := p.at
-	if p.asOf != "" {
+	p.seq = p.at
+	if given(p.fs, "as-of") {
 		var err error
-		if seq, err = a.sequenceAt(d, p.asOf); err != nil {
+		if p.seq, err = a.resolve(d, p.t); err != nil {
 			return nil, err
 		}
 	}
-	return d.Snapshot(a.ctx, seq)
+	return d.Snapshot(a.ctx, p.seq)
 }
 
-// sequenceAt resolves a command-line time to the last commit at or before it.
-func (a *app) sequenceAt(d *sqldict.Dict, s string) (int64, error) {
-	t, err := a.parseTime(s)
-	if err != nil {
-		return 0, err
+// describe names the point in messages.
+func (a *app) describe(p *point) string {
+	if given(p.fs, "as-of") {
+		return "as of " + a.formatTime(p.t)
 	}
+	return fmt.Sprintf("at sequence %d", p.seq)
+}
+
+// notFoundAt explains a key missing at a point: before the first commit
+// nothing can be found, which deserves saying.
+func (a *app) notFoundAt(p *point, key string, err error) error {
+	if p.seq == 0 && p.set() && errors.Is(err, sqldict.ErrNotFound) {
+		return fmt.Errorf("%w: %q %s: that is before the journal's first commit", sqldict.ErrNotFound, key, a.describe(p))
+	}
+	return err
+}
+
+// resolve resolves a time to the last commit at or before it.
+func (a *app) resolve(d *sqldict.Dict, t time.Time) (int64, error) {
 	seq, err := d.SequenceAt(a.ctx, t)
 	if err != nil {
 		return 0, fmt.Errorf("as of %s: %w", a.formatTime(t), err)

@@ -71,7 +71,9 @@ var cmdExport = &command{
 Writes every row of the journal — sequence, key, value, deletion, version,
 time, author, comment — in a line-oriented format that round-trips any bytes
 (see the README). 'sqldict import' reads it back into an empty journal on
-any engine, reproducing every view at every sequence.
+any engine, reproducing every view at every sequence. On a terminal,
+progress is shown on stderr; a one-line summary follows on stderr (on
+stdout with -o).
 
 Examples:
   sqldict export > backup.jsonl
@@ -83,15 +85,18 @@ Examples:
 		if _, err := a.parse(c, fs, args, 0, 0); err != nil {
 			return err
 		}
-		return a.withDict(func(d *sqldict.Dict) error {
+		if given(fs, "o") && *outPath == "" {
+			return usagef("-o needs a file name (leave it out for stdout)")
+		}
+		return a.readDict(func(d *sqldict.Dict) error {
 			if *outPath == "" {
-				return a.export(d, a.stdout)
+				return a.export(d, a.stdout, a.stderr)
 			}
 			f, err := os.Create(*outPath)
 			if err != nil {
 				return err
 			}
-			err = a.export(d, f)
+			err = a.export(d, f, a.stdout)
 			if cerr := f.Close(); err == nil {
 				err = cerr
 			}
@@ -103,7 +108,8 @@ Examples:
 	},
 }
 
-func (a *app) export(d *sqldict.Dict, w io.Writer) error {
+// export writes the journal to w and its summary line to summary.
+func (a *app) export(d *sqldict.Dict, w, summary io.Writer) error {
 	bw := bufio.NewWriterSize(w, 1<<16)
 	enc := json.NewEncoder(bw)
 	enc.SetEscapeHTML(false)
@@ -115,10 +121,13 @@ func (a *app) export(d *sqldict.Dict, w io.Writer) error {
 		return err
 	}
 	var n int64
+	p := a.progress("exporting, sequence", "rows", st.Sequence)
+	defer p.done()
 	for e, err := range d.Log(a.ctx, 0, st.Sequence) {
 		if err != nil {
 			return err
 		}
+		p.set(e.Sequence)
 		r := exportRow{Seq: e.Sequence, Key: e.Key, Deleted: e.Deleted, Version: e.Version,
 			Created: exportTime(e.Created), Author: e.Author, Comment: e.Comment}
 		if !e.Deleted {
@@ -144,7 +153,13 @@ func (a *app) export(d *sqldict.Dict, w io.Writer) error {
 	if err := enc.Encode(exportTrailer{End: true, Rows: n}); err != nil {
 		return err
 	}
-	return bw.Flush()
+	if err := bw.Flush(); err != nil {
+		return err
+	}
+	p.done()
+	_, err = fmt.Fprintf(summary, "exported %s of %s through sequence %d, horizon %d (%s)\n",
+		plural(n, "row", "rows"), d.Table(), st.Sequence, st.Horizon, p.rate(n, "rows"))
+	return err
 }
 
 var cmdImport = &command{
@@ -156,7 +171,8 @@ Reads a file written by 'sqldict export' (stdin when FILE is - or missing)
 and writes its rows verbatim — sequence numbers, versions, times, authors and
 comments — into the journal named by --db and --table, which must be empty.
 The import is one transaction: a malformed, truncated or inconsistent file
-writes nothing.
+writes nothing. On a terminal, progress is shown on stderr; a one-line
+summary is always printed.
 
 Examples:
   sqldict import backup.jsonl --db sqlite:restored.db
@@ -209,6 +225,7 @@ Examples:
 				return bad("created: %v", err)
 			}
 		}
+		p := a.progress("importing, sequence", "rows", h.Sequence)
 		entries := func(yield func(sqldict.Entry, error) bool) {
 			var rows int64
 			for {
@@ -254,6 +271,7 @@ Examples:
 					return
 				}
 				rows++
+				p.set(e.Sequence)
 				if !yield(e, nil) {
 					return
 				}
@@ -261,13 +279,15 @@ Examples:
 		}
 		return a.withDict(func(d *sqldict.Dict) error {
 			n, err := d.Import(a.ctx, head, entries)
+			p.done()
 			if err != nil {
 				return err
 			}
 			if a.json {
 				return a.printJSON(map[string]int64{"rows": n, "sequence": h.Sequence, "horizon": h.Horizon})
 			}
-			_, err = fmt.Fprintf(a.stdout, "imported %d rows into %s: sequence %d, horizon %d\n", n, d.Table(), h.Sequence, h.Horizon)
+			_, err = fmt.Fprintf(a.stdout, "imported %s into %s: sequence %d, horizon %d (%s)\n",
+				plural(n, "row", "rows"), d.Table(), h.Sequence, h.Horizon, p.rate(n, "rows"))
 			return err
 		})
 	},

@@ -122,8 +122,15 @@ func TestRun_Get_AsOf(t *testing.T) {
 	if got := c.ok("", "get", "k", "--as-of", "now"); got != "two" {
 		t.Errorf("get --as-of now: %q, want two", got)
 	}
-	c.fails(exitNotFound, "not found", "", "get", "k", "--as-of", "2000-01-01")
-	c.fails(exitNotFound, "not found", "", "get", "k", "--as-of", "-1000d")
+	// Before the first commit nothing exists, and the message says why.
+	c.fails(exitNotFound, "before the journal's first commit", "", "get", "k", "--as-of", "2000-01-01")
+	c.fails(exitNotFound, "before the journal's first commit", "", "get", "k", "--as-of", "-1000d")
+	c.fails(exitNotFound, "before the journal's first commit", "", "get", "k", "--as-of", "-1000d", "--json")
+	c.fails(exitNotFound, `"k" at sequence 0: that is before the journal's first commit`, "", "get", "k", "--at", "0")
+	r := c.fails(exitNotFound, "not found", "", "get", "absent", "--at", "1")
+	if strings.Contains(r.err, "first commit") {
+		t.Errorf("a key missing after the first commit: %q", r.err)
+	}
 	c.fails(exitPruned, "after the newest commit", "", "get", "k", "--as-of", "+1h")
 	c.fails(exitUsage, "not both", "", "get", "k", "--as-of", "now", "--at", "1")
 	if got := c.ok("", "get", "k", "--version", "1"); got != "one" {
@@ -277,6 +284,13 @@ func TestRun_Edit(t *testing.T) {
 	if got := c.ok("", "get", "fresh"); got != "created\n" {
 		t.Errorf("edit of a new key: %q", got)
 	}
+	// A new key whose empty buffer comes back unchanged: nothing written
+	// (it used to create an empty version 1).
+	c.t.Setenv("EDITOR", "true")
+	if got := c.ok("", "edit", "brandnew", "--yes"); got != "edit brandnew: no change\n" {
+		t.Errorf("unchanged edit of a new key printed %q", got)
+	}
+	c.fails(exitNotFound, "no history", "", "log", "brandnew")
 	// A failing editor writes nothing.
 	c.t.Setenv("EDITOR", "false")
 	c.fails(exitError, "editor", "", "edit", "greeting", "--yes")
@@ -344,18 +358,21 @@ func TestRun_Patch(t *testing.T) {
 
 func TestRun_Migrate(t *testing.T) {
 	c := newCLI(t)
-	if got := c.ok("", "migrate"); !strings.Contains(got, "schema version 1, up to date") {
+	if got := c.ok("", "migrate"); !strings.Contains(got, "schema version 2, up to date") {
 		t.Errorf("migrate printed %q", got)
 	}
 	var j map[string]any
 	if err := json.Unmarshal([]byte(c.ok("", "migrate", "--status", "--json")), &j); err != nil {
 		t.Fatal(err)
 	}
-	if j["version"] != float64(1) || j["dirty"] != false {
+	if j["version"] != float64(2) || j["dirty"] != false {
 		t.Errorf("migrate --status --json: %v", j)
 	}
-	// A journal never created: --status reports without creating it.
-	c.fails(exitError, "not at the schema", "", "migrate", "--status", "--table", "other")
+	// A journal never created: --status reports it and creates nothing.
+	if got := c.ok("", "migrate", "--status", "--table", "other"); !strings.Contains(got, "journal other: not created") {
+		t.Errorf("migrate --status of a new journal printed %q", got)
+	}
+	c.fails(exitError, "journal other does not exist", "", "keys", "--table", "other")
 }
 
 func TestRun_Prune(t *testing.T) {
@@ -394,9 +411,6 @@ func TestRun_Help(t *testing.T) {
 		t.Errorf("--help:\n%s", got)
 	}
 	for _, cmd := range commands {
-		if cmd.name == "help" {
-			continue
-		}
 		for _, args := range [][]string{{cmd.name, "--help"}, {"help", cmd.name}, {cmd.name, "-h"}} {
 			out := c.ok("", args...)
 			if !strings.Contains(out, "Usage: sqldict "+cmd.name) || !strings.Contains(out, "Examples:") {
@@ -429,7 +443,7 @@ func TestRun_GlobalFlags(t *testing.T) {
 	if !strings.Contains(got, "Z\n") {
 		t.Errorf("log --utc printed %q", got)
 	}
-	c.fails(exitNotFound, "not found", "", "get", "k")
+	c.fails(exitError, "journal sqldict does not exist", "", "get", "k")
 }
 
 // TestRun_BadInput: every mistake gets one line, a usage exit code, and

@@ -15,22 +15,32 @@ import (
 
 // meta is the commit metadata flags every write takes.
 type meta struct {
+	fs              *flag.FlagSet
 	author, comment string
 	ifVersion       int64
 }
 
 func (m *meta) register(fs *flag.FlagSet, withIfVersion bool) {
+	m.fs = fs
 	fs.StringVar(&m.author, "author", env("SQLDICT_AUTHOR"), "record `NAME` as the commit's author (env SQLDICT_AUTHOR)")
 	fs.StringVar(&m.comment, "comment", "", "record `TEXT` as the commit's comment")
-	m.ifVersion = -1
 	if withIfVersion {
-		fs.Int64Var(&m.ifVersion, "if-version", -1, "write only if the key is at version `N` (0: only if it does not exist); exit 4 otherwise")
+		fs.Int64Var(&m.ifVersion, "if-version", 0, "write only if the key is at version `N` (0: only if it does not exist); exit 4 otherwise")
 	}
+}
+
+// check refuses an expectation no key can meet: a negative --if-version
+// must not quietly turn a conditional write into a blind one.
+func (m *meta) check() error {
+	if given(m.fs, "if-version") && m.ifVersion < 0 {
+		return usagef("--if-version %d: want 0 (the key must not exist) or a version from 1", m.ifVersion)
+	}
+	return nil
 }
 
 func (m *meta) write(w sqldict.Write) sqldict.Write {
 	w.Author, w.Comment = m.author, m.comment
-	if m.ifVersion >= 0 {
+	if given(m.fs, "if-version") {
 		w.IfVersion = sqldict.Expect(m.ifVersion)
 	}
 	return w
@@ -74,21 +84,41 @@ Examples:
 		if err != nil {
 			return err
 		}
+		if err := m.check(); err != nil {
+			return err
+		}
 		if len(pos) < 2 {
 			return usagef("missing VALUE for %q (give a value, or - to read it from stdin)", pos[0])
 		}
 		return a.withDict(func(d *sqldict.Dict) error {
 			value := []byte(pos[1])
 			if pos[1] == "-" {
-				// One byte over the limit is enough for the core to refuse.
-				value, err = io.ReadAll(io.LimitReader(a.stdin, int64(d.Options().MaxValueSize)+1))
-				if err != nil {
-					return fmt.Errorf("read stdin: %w", err)
+				if value, err = a.readStdin(d.Options().MaxValueSize); err != nil {
+					return err
 				}
 			}
 			return a.commit(d, "set", m.write(sqldict.Write{Key: pos[0], Value: value}))
 		})
 	},
+}
+
+// readStdin reads a value of at most limit bytes from stdin. A longer one
+// is refused with its real size when stdin is a file, and as "more than
+// limit" when it is a stream (which is not read to its end).
+func (a *app) readStdin(limit int) ([]byte, error) {
+	value, err := io.ReadAll(io.LimitReader(a.stdin, int64(limit)+1))
+	if err != nil {
+		return nil, fmt.Errorf("read stdin: %w", err)
+	}
+	if len(value) <= limit {
+		return value, nil
+	}
+	if f, ok := a.stdin.(*os.File); ok {
+		if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
+			return nil, fmt.Errorf("%w: value on stdin of %d bytes exceeds the limit of %d bytes", sqldict.ErrValueTooLarge, st.Size(), limit)
+		}
+	}
+	return nil, fmt.Errorf("%w: value on stdin is more than the limit of %d bytes", sqldict.ErrValueTooLarge, limit)
 }
 
 var cmdDel = &command{
@@ -109,6 +139,9 @@ Examples:
 		m.register(fs, true)
 		pos, err := a.parse(c, fs, args, 1, 1)
 		if err != nil {
+			return err
+		}
+		if err := m.check(); err != nil {
 			return err
 		}
 		return a.withDict(func(d *sqldict.Dict) error {

@@ -19,6 +19,15 @@ const TimeLayout = "2006-01-02 15:04:05.000000"
 // timeFormat is TimeLayout for DATE_FORMAT.
 const timeFormat = `'%Y-%m-%d %H:%i:%s.%f'`
 
+// lockedNow is the UTC time when the row is read, after its lock was
+// granted. UTC_TIMESTAMP(6) and NOW(6) are fixed when the statement starts,
+// before the lock wait; SYSDATE(6) is read when evaluated but in the
+// session's zone, so the wait is added to UTC_TIMESTAMP(6) as the distance
+// from NOW(6) to SYSDATE(6). (A server started with --sysdate-is-now makes
+// the wait 0, as before; a daylight-saving change during one lock wait
+// shifts one commit's time by the change.)
+const lockedNow = `DATE_FORMAT(UTC_TIMESTAMP(6) + INTERVAL TIMESTAMPDIFF(MICROSECOND, NOW(6), SYSDATE(6)) MICROSECOND, ` + timeFormat + `)`
+
 // Dialect is MySQL 8 and MariaDB 10.11+. The zero value is ready to use.
 type Dialect struct{}
 
@@ -78,12 +87,13 @@ const (
 	erServerShutdown   = 1053
 	erConnectionKilled = 1927 // MariaDB
 	erClientTimeout    = 4031 // MySQL 8: disconnected by the server for inactivity
+	erNoSuchTable      = 1146
 )
 
 // Classify maps deadlocks, lock wait timeouts, snapshot-isolation write
 // conflicts and SQLSTATE 40001 to dialects.ErrRetry, duplicate keys to
-// dialects.ErrDuplicate, and lost or refused connections to
-// dialects.ErrConnection.
+// dialects.ErrDuplicate, a missing table (1146) to dialects.ErrNoTable, and
+// lost or refused connections to dialects.ErrConnection.
 func (*Dialect) Classify(err error) error {
 	if err == nil {
 		return nil
@@ -96,6 +106,8 @@ func (*Dialect) Classify(err error) error {
 			return &dialects.Classified{Class: dialects.ErrRetry, Err: err}
 		case me.Number == erDupEntry:
 			return &dialects.Classified{Class: dialects.ErrDuplicate, Err: err}
+		case me.Number == erNoSuchTable:
+			return &dialects.Classified{Class: dialects.ErrNoTable, Err: err}
 		case me.Number == erServerShutdown || me.Number == erConnectionKilled || me.Number == erClientTimeout || strings.HasPrefix(state, "08"):
 			return &dialects.Classified{Class: dialects.ErrConnection, Err: err}
 		}
@@ -125,9 +137,11 @@ func (*Dialect) Queries(table string) dialects.Queries {
 		ServerClock:    true,
 
 		Lock: r.Replace(`SELECT last_seq, DATE_FORMAT(last_created, ` + timeFormat + `), horizon, ` +
-			`DATE_FORMAT(UTC_TIMESTAMP(6), ` + timeFormat + `) FROM {M} WHERE id = 1 FOR UPDATE`),
-		Advance: r.Replace(`UPDATE {M} SET last_seq = ?, last_created = ?, horizon = ? WHERE id = 1`),
-		Head:    r.Replace(`SELECT last_seq, DATE_FORMAT(last_created, ` + timeFormat + `), horizon FROM {M} WHERE id = 1`),
+			lockedNow + ` FROM {M} WHERE id = 1 FOR UPDATE`),
+		HeadNow: r.Replace(`SELECT last_seq, DATE_FORMAT(last_created, ` + timeFormat + `), horizon, ` +
+			`DATE_FORMAT(UTC_TIMESTAMP(6), ` + timeFormat + `) FROM {M} WHERE id = 1`),
+		Advance: r.Replace(`UPDATE {M} SET last_seq = ?, last_created = ?, horizon = ?, live = live + ? WHERE id = 1`),
+		Head:    r.Replace(`SELECT last_seq, DATE_FORMAT(last_created, ` + timeFormat + `), horizon, live FROM {M} WHERE id = 1`),
 
 		Latest: r.Replace(`SELECT item, is_deleted FROM {T} WHERE label = ? ORDER BY sequence_number DESC LIMIT 1`),
 		LatestAt: r.Replace(`SELECT m.horizon, m.last_seq, j.item, j.is_deleted FROM {M} m LEFT JOIN (` +
@@ -140,7 +154,6 @@ func (*Dialect) Queries(table string) dialects.Queries {
 		// replaces it is not MariaDB syntax; both accept VALUES().
 		HeadUpsert:     r.Replace(`INSERT INTO {H} (label, sequence_number, version, is_deleted) VALUES `),
 		HeadUpsertTail: ` ON DUPLICATE KEY UPDATE sequence_number = VALUES(sequence_number), version = VALUES(version), is_deleted = VALUES(is_deleted)`,
-		HeadDelete:     r.Replace(`DELETE FROM {H} WHERE label = ?`),
 		HeadKeys:       r.Replace(`SELECT label FROM {H} WHERE label >= ? AND label < ? AND label > ? AND is_deleted = 0 ORDER BY label LIMIT ?`),
 		HeadCount:      r.Replace(`SELECT COUNT(*) FROM {H} WHERE label >= ? AND label < ? AND label > ? AND is_deleted = 0`),
 		HeadEntries: r.Replace(`SELECT ` + cols("j.") + ` FROM {H} h JOIN {T} j ON j.sequence_number = h.sequence_number ` +

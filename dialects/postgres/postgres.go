@@ -50,7 +50,8 @@ func (*Dialect) LockSchema(ctx context.Context, conn *sql.Conn, name string) (fu
 }
 
 // Classify maps serialization failures (40001) and deadlocks (40P01) to
-// dialects.ErrRetry, unique violations (23505) to dialects.ErrDuplicate, and
+// dialects.ErrRetry, unique violations (23505) to dialects.ErrDuplicate,
+// undefined tables (42P01) to dialects.ErrNoTable, and
 // lost or refused connections, administrator shutdowns (57P01-57P03) and
 // class 08 to dialects.ErrConnection.
 func (*Dialect) Classify(err error) error {
@@ -64,6 +65,8 @@ func (*Dialect) Classify(err error) error {
 			return &dialects.Classified{Class: dialects.ErrRetry, Err: err}
 		case pe.Code == "23505":
 			return &dialects.Classified{Class: dialects.ErrDuplicate, Err: err}
+		case pe.Code == "42P01":
+			return &dialects.Classified{Class: dialects.ErrNoTable, Err: err}
 		case pe.Code == "57P01" || pe.Code == "57P02" || pe.Code == "57P03" || strings.HasPrefix(pe.Code, "08"):
 			return &dialects.Classified{Class: dialects.ErrConnection, Err: err}
 		}
@@ -85,13 +88,23 @@ func IsConnectionError(err error) bool {
 // Queries returns the query texts for table.
 func (*Dialect) Queries(table string) dialects.Queries {
 	r := dialects.Renderer(table)
+	// Advance notifies the journal's channel in the committing transaction:
+	// watchers (Listen) hear of a commit as it becomes visible, and never of
+	// one that rolled back, at no extra round trip.
+	advance := r.Replace(`UPDATE {M} SET last_seq = $1, last_created = $2, horizon = $3, live = live + $4 ` +
+		`FROM (SELECT pg_notify('` + dialects.NotifyChannel(table) + `', '')) n WHERE id = 1`)
 	return dialects.Queries{
 		WriteIsolation: sql.LevelReadCommitted,
 		ServerClock:    true,
 
-		Lock:    r.Replace(`SELECT last_seq, last_created, horizon, clock_timestamp() FROM {M} WHERE id = 1 FOR UPDATE`),
-		Advance: r.Replace(`UPDATE {M} SET last_seq = $1, last_created = $2, horizon = $3 WHERE id = 1`),
-		Head:    r.Replace(`SELECT last_seq, last_created, horizon FROM {M} WHERE id = 1`),
+		// clock_timestamp() beside FOR UPDATE is computed before the row
+		// lock is waited for; read from the materialised CTE it is
+		// computed after.
+		Lock: r.Replace(`WITH l AS MATERIALIZED (SELECT last_seq, last_created, horizon FROM {M} WHERE id = 1 FOR UPDATE) ` +
+			`SELECT last_seq, last_created, horizon, clock_timestamp() FROM l`),
+		HeadNow: r.Replace(`SELECT last_seq, last_created, horizon, clock_timestamp() FROM {M} WHERE id = 1`),
+		Advance: advance,
+		Head:    r.Replace(`SELECT last_seq, last_created, horizon, live FROM {M} WHERE id = 1`),
 
 		Latest: r.Replace(`SELECT item, is_deleted FROM {T} WHERE label = $1 ORDER BY sequence_number DESC LIMIT 1`),
 		LatestAt: r.Replace(`SELECT m.horizon, m.last_seq, j.item, j.is_deleted FROM {M} m LEFT JOIN (` +
@@ -102,7 +115,6 @@ func (*Dialect) Queries(table string) dialects.Queries {
 		CurrentIn:      r.Replace(`SELECT label, version, is_deleted FROM {H} WHERE label IN `),
 		HeadUpsert:     r.Replace(`INSERT INTO {H} (label, sequence_number, version, is_deleted) VALUES `),
 		HeadUpsertTail: ` ON CONFLICT (label) DO UPDATE SET sequence_number = excluded.sequence_number, version = excluded.version, is_deleted = excluded.is_deleted`,
-		HeadDelete:     r.Replace(`DELETE FROM {H} WHERE label = $1`),
 		HeadKeys:       r.Replace(`SELECT label FROM {H} WHERE label >= $1 AND label < $2 AND label > $3 AND NOT is_deleted ORDER BY label LIMIT $4`),
 		HeadCount:      r.Replace(`SELECT COUNT(*) FROM {H} WHERE label >= $1 AND label < $2 AND label > $3 AND NOT is_deleted`),
 		HeadEntries: r.Replace(`SELECT {JCOLS} FROM {H} h JOIN {T} j ON j.sequence_number = h.sequence_number ` +

@@ -49,6 +49,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/mattn/go-sqlite3"
@@ -80,8 +81,9 @@ func (*Dialect) LockSchema(ctx context.Context, conn *sql.Conn, _ string) (func(
 	return dialects.BeginSchema(ctx, conn, "BEGIN IMMEDIATE")
 }
 
-// Classify maps SQLITE_BUSY and SQLITE_LOCKED to dialects.ErrRetry and
-// unique or primary key violations to dialects.ErrDuplicate.
+// Classify maps SQLITE_BUSY and SQLITE_LOCKED to dialects.ErrRetry, unique
+// or primary key violations to dialects.ErrDuplicate and "no such table" to
+// dialects.ErrNoTable.
 func (*Dialect) Classify(err error) error {
 	var se sqlite3.Error
 	if !errors.As(err, &se) {
@@ -92,6 +94,9 @@ func (*Dialect) Classify(err error) error {
 		return &dialects.Classified{Class: dialects.ErrRetry, Err: err}
 	case se.ExtendedCode == sqlite3.ErrConstraintUnique || se.ExtendedCode == sqlite3.ErrConstraintPrimaryKey:
 		return &dialects.Classified{Class: dialects.ErrDuplicate, Err: err}
+	case se.Code == sqlite3.ErrError && strings.HasPrefix(se.Error(), "no such table"):
+		// SQLite gives a missing table no code of its own, only SQLITE_ERROR.
+		return &dialects.Classified{Class: dialects.ErrNoTable, Err: err}
 	}
 	return err
 }
@@ -104,8 +109,9 @@ func (*Dialect) Queries(table string) dialects.Queries {
 		SerialWrites: true,
 
 		Lock:    r.Replace(`SELECT last_seq, last_created, horizon, NULL FROM {M} WHERE id = 1`),
-		Advance: r.Replace(`UPDATE {M} SET last_seq = ?1, last_created = ?2, horizon = ?3 WHERE id = 1`),
-		Head:    r.Replace(`SELECT last_seq, last_created, horizon FROM {M} WHERE id = 1`),
+		HeadNow: r.Replace(`SELECT last_seq, last_created, horizon, NULL FROM {M} WHERE id = 1`),
+		Advance: r.Replace(`UPDATE {M} SET last_seq = ?1, last_created = ?2, horizon = ?3, live = live + ?4 WHERE id = 1`),
+		Head:    r.Replace(`SELECT last_seq, last_created, horizon, live FROM {M} WHERE id = 1`),
 
 		Latest: r.Replace(`SELECT item, is_deleted FROM {T} WHERE label = ?1 ORDER BY sequence_number DESC LIMIT 1`),
 		LatestAt: r.Replace(`SELECT m.horizon, m.last_seq, j.item, j.is_deleted FROM {M} m LEFT JOIN (` +
@@ -116,7 +122,6 @@ func (*Dialect) Queries(table string) dialects.Queries {
 		CurrentIn:      r.Replace(`SELECT label, version, is_deleted FROM {H} WHERE label IN `),
 		HeadUpsert:     r.Replace(`INSERT INTO {H} (label, sequence_number, version, is_deleted) VALUES `),
 		HeadUpsertTail: ` ON CONFLICT (label) DO UPDATE SET sequence_number = excluded.sequence_number, version = excluded.version, is_deleted = excluded.is_deleted`,
-		HeadDelete:     r.Replace(`DELETE FROM {H} WHERE label = ?1`),
 		HeadKeys:       r.Replace(`SELECT label FROM {H} WHERE label >= ?1 AND label < ?2 AND label > ?3 AND is_deleted = 0 ORDER BY label LIMIT ?4`),
 		HeadCount:      r.Replace(`SELECT COUNT(*) FROM {H} WHERE label >= ?1 AND label < ?2 AND label > ?3 AND is_deleted = 0`),
 		HeadEntries: r.Replace(`SELECT {JCOLS} FROM {H} h CROSS JOIN {T} j ON j.sequence_number = h.sequence_number ` +

@@ -82,7 +82,7 @@ func Set(b *testing.B, engines ...*Engine) {
 					if _, err := tx.StmtContext(ctx, sh).ExecContext(ctx, Key(i), seq, int64(v), false); err != nil {
 						return err
 					}
-					_, err := tx.StmtContext(ctx, sm).ExecContext(ctx, seq, created, int64(0))
+					_, err := tx.StmtContext(ctx, sm).ExecContext(ctx, seq, created, int64(0), int64(0))
 					return err
 				}); err != nil {
 					b.Fatal(err)

@@ -111,8 +111,8 @@ func testModel(t *testing.T, open sqldicttest.Opener) {
 					early = append(early, s)
 				}
 				before := Journal(t, d)
-				// Drops restart versions, which the model cannot follow:
-				// only the last round drops.
+				// The model does not follow dropped keys' high-water
+				// marks: only the last round drops.
 				p := randomPolicy(r, d, head, round == rounds-1)
 				stepwise := r.IntN(3) == 0
 				if stepwise {

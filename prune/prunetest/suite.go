@@ -14,11 +14,13 @@ func Run(t *testing.T, open sqldicttest.Opener) {
 	}{
 		{"HorizonRule", testHorizonRule},
 		{"KeepVersions", testKeepVersions},
+		{"PassFixed", testPassFixed},
 		{"Errors", testErrors},
 		{"Concurrent", testConcurrent},
 		{"Pruner", testPruner},
 		{"Model", testModel},
 		{"PruneOnWrite", testPruneOnWrite},
+		{"NoABAAfterDrop", testNoABAAfterDrop},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/sqldict/sqldict/snapshot"
 	"github.com/sqldict/sqldict/sqldict"
@@ -97,12 +98,13 @@ func testRepeatable(t *testing.T, open sqldicttest.Opener) {
 	}
 
 	var stop atomic.Bool
-	var commits atomic.Int64
+	var commits, writersDone atomic.Int64
 	var writers, readers sync.WaitGroup
 	for w := range 3 {
 		writers.Add(1)
 		go func() {
 			defer writers.Done()
+			defer writersDone.Add(1)
 			r := rand.New(rand.NewPCG(uint64(w), 7))
 			for !stop.Load() {
 				k := keys[r.IntN(nkeys)]
@@ -129,7 +131,15 @@ func testRepeatable(t *testing.T, open sqldicttest.Opener) {
 		readers.Add(1)
 		go func() {
 			defer readers.Done()
+			seen := int64(-1)
 			for i := range rounds {
+				// Each read after the first follows a commit that landed
+				// since the previous one began: by construction, not luck.
+				if !waitCommit(&commits, seen, &writersDone) {
+					t.Errorf("reader %d, round %d: no commit landed since the previous round", g, i)
+					return
+				}
+				seen = commits.Load()
 				got, err := read(v, from, keys)
 				if err != nil {
 					t.Errorf("reader %d, round %d: %v", g, i, err)
@@ -150,4 +160,16 @@ func testRepeatable(t *testing.T, open sqldicttest.Opener) {
 	if commits.Load() == 0 {
 		t.Error("no commit landed during the reads: the test proved nothing")
 	}
+}
+
+// waitCommit waits until commits passes seen, or every writer stopped (a
+// failed writer reports its own error): false then.
+func waitCommit(commits *atomic.Int64, seen int64, writersDone *atomic.Int64) bool {
+	for commits.Load() <= seen {
+		if writersDone.Load() == 3 {
+			return false
+		}
+		time.Sleep(time.Millisecond)
+	}
+	return true
 }

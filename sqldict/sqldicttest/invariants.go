@@ -12,7 +12,8 @@ import (
 // guarantee of DESIGN.md: sequence numbers strictly increasing and, below no
 // prune horizon, exactly 1..N; created never decreasing along the sequence;
 // each key's versions consecutive (1..n when nothing was pruned); tombstones
-// without an item; the meta row agreeing with the newest row.
+// without an item; the meta row agreeing with the newest row, and its count
+// of live keys with the keys whose newest row is live.
 func CheckInvariants(t testing.TB, d *sqldict.Dict) {
 	t.Helper()
 	ctx := context.Background()
@@ -23,6 +24,7 @@ func CheckInvariants(t testing.TB, d *sqldict.Dict) {
 	}
 	var prev sqldict.Entry
 	versions := map[string]int64{}
+	live := map[string]bool{}
 	rows := int64(0)
 	for e, err := range d.Log(ctx, 0, math.MaxInt64) {
 		if err != nil {
@@ -53,6 +55,7 @@ func CheckInvariants(t testing.TB, d *sqldict.Dict) {
 			t.Errorf("invariants: %q starts at version %d with nothing pruned", e.Key, e.Version)
 		}
 		versions[e.Key] = e.Version
+		live[e.Key] = !e.Deleted
 		prev = e
 	}
 	if prev.Sequence > st.Sequence {
@@ -63,6 +66,18 @@ func CheckInvariants(t testing.TB, d *sqldict.Dict) {
 	}
 	if prev.Sequence == st.Sequence && prev.Sequence > 0 && !prev.Created.Equal(st.Created) {
 		t.Errorf("invariants: meta row's created %s differs from newest row's %s", st.Created, prev.Created)
+	}
+	n := int64(0)
+	for _, l := range live {
+		if l {
+			n++
+		}
+	}
+	if st.Live != n {
+		t.Errorf("invariants: the meta row counts %d live keys, the journal has %d", st.Live, n)
+	}
+	if keys, err := d.Keys(ctx); err != nil || int64(len(keys)) != n {
+		t.Errorf("invariants: Keys lists %d keys (%v), the journal has %d live", len(keys), err, n)
 	}
 	if st.Horizon > st.Sequence {
 		t.Errorf("invariants: horizon %d is past the newest commit %d", st.Horizon, st.Sequence)
