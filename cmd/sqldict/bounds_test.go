@@ -80,7 +80,7 @@ func TestRun_OutOfRange(t *testing.T) {
 }
 
 func TestParseByteSize(t *testing.T) {
-	for in, want := range map[string]int{"1": 1, "8388608": 8 << 20, "16M": 16 << 20, "16MiB": 16 << 20, "64k": 64 << 10, "1G": 1 << 30, "2GiB": 2 << 30} {
+	for in, want := range map[string]int{"1": 1, "8388608": 8 << 20, "16M": 16 << 20, "16MiB": 16 << 20, "64k": 64 << 10, "1G": 1 << 30, "2GiB": 2 << 30, "3MB": 3 << 20} {
 		if got, err := parseByteSize(in); err != nil || got != want {
 			t.Errorf("parseByteSize(%q) = %d, %v; want %d", in, got, err, want)
 		}

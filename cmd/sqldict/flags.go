@@ -22,7 +22,7 @@ func given(fs *flag.FlagSet, name string) bool {
 }
 
 // byteSize is a flag.Value for a size in bytes: a number, optionally with
-// a binary unit (K/KiB, M/MiB, G/GiB).
+// a binary unit (K, KB or KiB; M, MB or MiB; G, GB or GiB: all powers of 2).
 type byteSize int
 
 func (b *byteSize) String() string { return strconv.Itoa(int(*b)) }
@@ -37,11 +37,13 @@ func (b *byteSize) Set(s string) error {
 }
 
 func parseByteSize(s string) (int, error) {
-	num := strings.TrimRight(s, "KMGiBkmgib")
-	unit := strings.ToUpper(strings.TrimSuffix(strings.TrimSuffix(s[len(num):], "B"), "b"))
-	shift := map[string]uint{"": 0, "K": 10, "KI": 10, "M": 20, "MI": 20, "G": 30, "GI": 30}
-	sh, ok := shift[unit]
-	n, err := strconv.ParseInt(num, 10, 64)
+	i := strings.IndexFunc(s, func(r rune) bool { return r < '0' || r > '9' })
+	if i < 0 {
+		i = len(s)
+	}
+	shift := map[string]uint{"": 0, "K": 10, "KB": 10, "KIB": 10, "M": 20, "MB": 20, "MIB": 20, "G": 30, "GB": 30, "GIB": 30}
+	sh, ok := shift[strings.ToUpper(s[i:])]
+	n, err := strconv.ParseInt(s[:i], 10, 64)
 	if !ok || err != nil || n < 1 || n > (1<<40)>>sh {
 		return 0, fmt.Errorf("want a positive number of bytes, optionally with K, M or G (e.g. 16M)")
 	}

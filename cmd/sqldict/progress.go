@@ -57,10 +57,12 @@ func (p *progress) set(n int64) {
 	_ = p.bar.Set64(n)
 }
 
-// done removes the bar, so the summary line follows on a clean line.
+// done removes the bar, so the summary line follows on a clean line. It may
+// be called again (deferred for the error paths).
 func (p *progress) done() {
 	if p.bar != nil {
 		_ = p.bar.Finish()
+		p.bar = nil
 	}
 }
 

@@ -60,7 +60,7 @@ var commands []*command
 func init() {
 	commands = []*command{
 		cmdGet, cmdSet, cmdDel, cmdKeys, cmdLen, cmdLog, cmdDiff, cmdEdit, cmdPatch,
-		cmdExport, cmdImport, cmdMigrate, cmdPrune, cmdTyped, cmdHelp,
+		cmdExport, cmdImport, cmdMigrate, cmdPrune, cmdTyped, cmdServe, cmdHelp,
 	}
 }
 

@@ -95,7 +95,7 @@ type point struct {
 	asOf string
 	at   int64
 
-	t   time.Time // --as-of, parsed by check
+	t   time.Time // --as-of, parsed by checkPoint
 	seq int64     // the sequence the point resolved to, set by snapshot
 }
 
@@ -107,7 +107,7 @@ func (p *point) register(fs *flag.FlagSet) {
 
 func (p *point) set() bool { return given(p.fs, "as-of") || given(p.fs, "at") }
 
-// check validates the point before anything is opened: an --at below 0 or
+// checkPoint validates the point before anything is opened: an --at below 0 or
 // an empty or malformed --as-of is a usage error, never the head.
 func (a *app) checkPoint(p *point) error {
 	asOf, at := given(p.fs, "as-of"), given(p.fs, "at")
