@@ -153,6 +153,17 @@ type Queries struct {
 	Log string
 	// SequenceAt reads MAX(sequence_number) of rows with created <= t.
 	SequenceAt string
+	// HorizonCreated reads (horizon, horizon_created) from the meta row;
+	// horizon_created is NULL when unknown. SequenceAt reads it when the
+	// newest row with created <= t lies behind the horizon.
+	HorizonCreated string
+	// SetHorizonCreated writes horizon_created (NULL when unknown) in the
+	// write transaction that moved the horizon. Parameters: created.
+	SetHorizonCreated string
+	// CreatedAt reads the created of the row with sequence_number = seq, so
+	// that a transaction can record it before removing the row. Parameters:
+	// seq.
+	CreatedAt string
 	// Insert is the head of a multi-row INSERT; the core appends one
 	// "(?,?,?,?,?,?,?,?)" group per row in InsertColumns order.
 	Insert string

@@ -392,12 +392,12 @@ func (d *Dict) pruneWritten(w *wtx, entries []Entry, prior map[string]keyState) 
 		sp.last = e.Sequence
 	}
 	for key, sp := range spans {
-		var tombstone int64 // sequence of the key's head before the commit, when a tombstone
+		var tombstone Entry // the key's head before the commit, when a tombstone
 		if st := prior[key]; sp.before == nil && st.deleted && st.version > 0 {
 			e, err := scanEntry(w.queryRow(d.q.EntryAt, key, sp.first-1))
 			switch {
 			case err == nil && e.Deleted:
-				tombstone = e.Sequence
+				tombstone = e
 			case err != nil && !errors.Is(err, sql.ErrNoRows):
 				return fmt.Errorf("read head of %q: %w", key, err)
 			}
@@ -412,15 +412,15 @@ func (d *Dict) pruneWritten(w *wtx, entries []Entry, prior map[string]keyState) 
 		}
 		switch {
 		case sp.before != nil && sp.before.Deleted:
-			w.horizon = max(w.horizon, sp.before.Sequence)
+			w.raiseHorizon(sp.before.Sequence, w.now)
 		case sp.before != nil:
-			w.horizon = max(w.horizon, sp.last)
+			w.raiseHorizon(sp.last, w.now)
 		case n == 0:
 			// Nothing older was left: nothing removed.
-		case tombstone > 0:
-			w.horizon = max(w.horizon, tombstone)
+		case tombstone.Sequence > 0:
+			w.raiseHorizon(tombstone.Sequence, tombstone.Created)
 		default:
-			w.horizon = max(w.horizon, sp.last)
+			w.raiseHorizon(sp.last, w.now)
 		}
 	}
 	return nil

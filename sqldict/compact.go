@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"math"
+	"time"
 )
 
 // DefaultPruneLimit is PruneRule.Limit when it is zero: on SQLite a batch of
@@ -184,7 +185,7 @@ const planChunk = 32
 func (d *Dict) pruneBatch(w *wtx, rule PruneRule) (PruneResult, error) {
 	through, drop := min(rule.Through, w.lastSeq), min(rule.DropThrough, w.lastSeq)
 	res := PruneResult{Next: rule.After}
-	horizon := w.horizon
+	horizon, horizonCreated := w.horizon, w.horizonCreated
 	examined, chunk := 0, planChunk
 	keys := min(rule.Limit, MaxPruneKeys)
 	for examined < keys && res.Removed < int64(rule.Limit) {
@@ -214,6 +215,14 @@ func (d *Dict) pruneBatch(w *wtx, rule PruneRule) (PruneResult, error) {
 			if err != nil {
 				return res, err
 			}
+			if h > horizon {
+				// h's row may be one PruneRows removes: read its time first.
+				c, err := w.createdAt(h)
+				if err != nil {
+					return res, err
+				}
+				horizon, horizonCreated = h, c
+			}
 			r, err := w.exec(d.q.PruneRows, p.label, cut)
 			if err != nil {
 				return res, fmt.Errorf("prune %q below version %d: %w", p.label, cut, err)
@@ -224,15 +233,14 @@ func (d *Dict) pruneBatch(w *wtx, rule PruneRule) (PruneResult, error) {
 			}
 			res.Removed += removed
 			res.Keys++
-			horizon = max(horizon, h)
 			if capped {
 				// The key has more to remove: the next batch examines it
 				// again.
-				return res.commit(w, horizon), nil
+				return res.commit(w, horizon, horizonCreated), nil
 			}
 			res.Next = p.label
 			if res.Removed >= int64(rule.Limit) {
-				return res.commit(w, horizon), nil
+				return res.commit(w, horizon, horizonCreated), nil
 			}
 		}
 		if len(plans) < n {
@@ -240,14 +248,14 @@ func (d *Dict) pruneBatch(w *wtx, rule PruneRule) (PruneResult, error) {
 			break
 		}
 	}
-	return res.commit(w, horizon), nil
+	return res.commit(w, horizon, horizonCreated), nil
 }
 
 // commit records in w what the batch did.
-func (res PruneResult) commit(w *wtx, horizon int64) PruneResult {
+func (res PruneResult) commit(w *wtx, horizon int64, created time.Time) PruneResult {
 	if res.Removed > 0 {
 		w.changed = true
-		w.horizon = horizon
+		w.raiseHorizon(horizon, created)
 	}
 	res.Horizon = w.horizon
 	return res

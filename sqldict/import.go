@@ -54,7 +54,14 @@ func (d *Dict) Import(ctx context.Context, head Stats, entries iter.Seq2[Entry, 
 		if err != nil {
 			return err
 		}
-		w.lastSeq, w.horizon, w.now = head.Sequence, head.Horizon, head.Created
+		// The row at the horizon may not have been exported: its time is
+		// then unknown.
+		created, err := w.createdAt(head.Horizon)
+		if err != nil {
+			return err
+		}
+		w.lastSeq, w.now = head.Sequence, head.Created
+		w.raiseHorizon(head.Horizon, created)
 		return nil
 	})
 	if err != nil {

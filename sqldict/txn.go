@@ -23,9 +23,12 @@ type wtx struct {
 	lastSeq     int64
 	lastCreated time.Time
 	horizon     int64
-	live        int64     // change in live keys, added to the meta row's count
-	now         time.Time // commit time of everything this transaction appends
-	last        *Entry    // the newest row appended, to resolve an ambiguous COMMIT
+	// horizonCreated is the commit time of the row at a horizon this
+	// transaction moved (see raiseHorizon); zero when unknown.
+	horizonCreated time.Time
+	live           int64     // change in live keys, added to the meta row's count
+	now            time.Time // commit time of everything this transaction appends
+	last           *Entry    // the newest row appended, to resolve an ambiguous COMMIT
 	// changed is set by fn when it changed the journal without appending
 	// (compaction), so that the transaction commits.
 	changed bool
@@ -219,6 +222,11 @@ func (d *Dict) runOnce(ctx context.Context, fn func(w *wtx) error) (err error) {
 	}
 	if _, err := w.exec(d.q.Advance, w.lastSeq, d.dialect.EncodeTime(created), w.horizon, w.live); err != nil {
 		return fmt.Errorf("advance meta row: %w", err)
+	}
+	if w.horizon != startHorizon {
+		if err := w.saveHorizon(); err != nil {
+			return err
+		}
 	}
 	if err := w.commit(); err != nil {
 		committed = true // a failed COMMIT needs no ROLLBACK

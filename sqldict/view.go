@@ -294,10 +294,12 @@ func (d *Dict) SequenceAt(ctx context.Context, t time.Time) (int64, error) {
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return 0, d.fail(err)
 		}
-		// Rows at or above the horizon are all there, so an answer at or
-		// above it is exact; below it, pruned rows may hide the true one.
+		// Rows above the horizon are all there, so an answer at or above
+		// it is exact. The row at the horizon itself may be gone (a removed
+		// tombstone), so an answer below it is either the horizon or a
+		// pruned commit: horizonAt tells them apart by the horizon's time.
 		if seq < st.Horizon {
-			return 0, fmt.Errorf("%w: %s is before the prune horizon (sequence %d)", ErrPruned, t.Format(time.RFC3339Nano), st.Horizon)
+			return d.horizonAt(ctx, t)
 		}
 		return seq, nil
 	}

@@ -172,10 +172,13 @@ func (*Dialect) Queries(table string) dialects.Queries {
 		EntriesNear: r.Replace(`SELECT ` + cols("t.") + ` ` + nearFrom + ` JOIN {T} t ON t.sequence_number = ` + rowNear +
 			` WHERE t.is_deleted = 0 ORDER BY h.label LIMIT ?`),
 
-		Log:        r.Replace(`SELECT ` + cols("") + ` FROM {T} WHERE sequence_number > ? AND sequence_number <= ? ORDER BY sequence_number LIMIT ?`),
-		SequenceAt: r.Replace(`SELECT sequence_number FROM {T} WHERE created <= ? ORDER BY created DESC, sequence_number DESC LIMIT 1`),
-		Insert:     r.Replace(`INSERT INTO {T} ({COLS}) VALUES `),
-		PruneKey:   r.Replace(`DELETE FROM {T} WHERE label = ? AND sequence_number < ?`),
+		Log:               r.Replace(`SELECT ` + cols("") + ` FROM {T} WHERE sequence_number > ? AND sequence_number <= ? ORDER BY sequence_number LIMIT ?`),
+		SequenceAt:        r.Replace(`SELECT sequence_number FROM {T} WHERE created <= ? ORDER BY created DESC, sequence_number DESC LIMIT 1`),
+		HorizonCreated:    r.Replace(`SELECT horizon, DATE_FORMAT(horizon_created, ` + timeFormat + `) FROM {M} WHERE id = 1`),
+		SetHorizonCreated: r.Replace(`UPDATE {M} SET horizon_created = ? WHERE id = 1`),
+		CreatedAt:         r.Replace(`SELECT DATE_FORMAT(created, ` + timeFormat + `) FROM {T} WHERE sequence_number = ?`),
+		Insert:            r.Replace(`INSERT INTO {T} ({COLS}) VALUES `),
+		PruneKey:          r.Replace(`DELETE FROM {T} WHERE label = ? AND sequence_number < ?`),
 
 		// through enters through p: the select list, which needs it, comes
 		// before the WHERE that needs after. vt reads backwards from the

@@ -135,10 +135,13 @@ func (*Dialect) Queries(table string) dialects.Queries {
 		EntriesEarly: r.Replace(`SELECT {JCOLS} FROM ` + early + ` JOIN {T} j ON j.sequence_number = e.s ` +
 			`WHERE ` + earlyLive + ` ORDER BY e.label LIMIT $5`),
 
-		Log:        r.Replace(`SELECT {COLS} FROM {T} WHERE sequence_number > $1 AND sequence_number <= $2 ORDER BY sequence_number LIMIT $3`),
-		SequenceAt: r.Replace(`SELECT sequence_number FROM {T} WHERE created <= $1 ORDER BY created DESC, sequence_number DESC LIMIT 1`),
-		Insert:     r.Replace(`INSERT INTO {T} ({COLS}) VALUES `),
-		PruneKey:   r.Replace(`DELETE FROM {T} WHERE label = $1 AND sequence_number < $2`),
+		Log:               r.Replace(`SELECT {COLS} FROM {T} WHERE sequence_number > $1 AND sequence_number <= $2 ORDER BY sequence_number LIMIT $3`),
+		SequenceAt:        r.Replace(`SELECT sequence_number FROM {T} WHERE created <= $1 ORDER BY created DESC, sequence_number DESC LIMIT 1`),
+		HorizonCreated:    r.Replace(`SELECT horizon, horizon_created FROM {M} WHERE id = 1`),
+		SetHorizonCreated: r.Replace(`UPDATE {M} SET horizon_created = $1 WHERE id = 1`),
+		CreatedAt:         r.Replace(`SELECT created FROM {T} WHERE sequence_number = $1`),
+		Insert:            r.Replace(`INSERT INTO {T} ({COLS}) VALUES `),
+		PruneKey:          r.Replace(`DELETE FROM {T} WHERE label = $1 AND sequence_number < $2`),
 
 		PrunePlan: r.Replace(`SELECT h.label, ` +
 			`(SELECT version FROM {T} j WHERE j.label = h.label ORDER BY version LIMIT 1), ` +

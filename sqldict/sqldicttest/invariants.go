@@ -2,8 +2,12 @@ package sqldicttest
 
 import (
 	"context"
+	"database/sql"
+	"errors"
+	"fmt"
 	"math"
 	"testing"
+	"time"
 
 	"github.com/sqldict/sqldict/sqldict"
 )
@@ -82,4 +86,41 @@ func CheckInvariants(t testing.TB, d *sqldict.Dict) {
 	if st.Horizon > st.Sequence {
 		t.Errorf("invariants: horizon %d is past the newest commit %d", st.Horizon, st.Sequence)
 	}
+	checkHorizonCreated(t, d)
+}
+
+// checkHorizonCreated fails t when the meta row's horizon_created differs
+// from the created of the row at the horizon, when that row is there (when it
+// is not, nothing in the journal tells the right value).
+func checkHorizonCreated(t testing.TB, d *sqldict.Dict) {
+	t.Helper()
+	q := d.Dialect().Queries(d.Table())
+	var horizon int64
+	var meta, row any
+	if err := d.DB().QueryRowContext(bg, q.HorizonCreated).Scan(&horizon, &meta); err != nil {
+		t.Errorf("invariants: read horizon_created: %v", err)
+		return
+	}
+	err := d.DB().QueryRowContext(bg, q.CreatedAt, horizon).Scan(&row)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+	case err != nil:
+		t.Errorf("invariants: read created at horizon %d: %v", horizon, err)
+	case timeText(meta) != timeText(row):
+		t.Errorf("invariants: horizon_created %q differs from the created %q of the row at horizon %d", timeText(meta), timeText(row), horizon)
+	}
+}
+
+// timeText renders a time column as scanned into any, so that the two
+// columns compare whatever form the driver returns.
+func timeText(v any) string {
+	switch v := v.(type) {
+	case nil:
+		return "NULL"
+	case time.Time:
+		return v.UTC().Format(time.RFC3339Nano)
+	case []byte:
+		return string(v)
+	}
+	return fmt.Sprint(v)
 }

@@ -68,6 +68,7 @@ func Run(t *testing.T, open Opener) {
 		{"Reopen", testReopen},
 		{"CloseDuringWrites", testCloseDuringWrites},
 		{"SequenceAtStable", testSequenceAtStable},
+		{"AsOfRemovedHorizon", testAsOfRemovedHorizon},
 		{"SequenceAtReadOnly", testSequenceAtReadOnly},
 		{"CommitDatedAfterLockWait", testCommitDatedAfterLockWait},
 		{"Watch", testWatch},

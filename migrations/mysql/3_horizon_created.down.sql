@@ -1,0 +1,1 @@
+ALTER TABLE {{.Meta}} DROP COLUMN horizon_created;
