@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sqldict/sqldict/migrations"
 	"github.com/sqldict/sqldict/sqldict"
 )
 
@@ -88,4 +89,43 @@ func checkRemovedHorizon(t *testing.T, d *sqldict.Dict, created, next time.Time)
 	s, err := d.Snapshot(bg, 2)
 	must(t, err)
 	checkView(t, s, map[string]string{})
+}
+
+// testUpgradeHorizonFromV2: migration 3 backfills horizon_created from the
+// row at the horizon when it is there (CheckInvariants compares them), and
+// leaves it unknown when the horizon is a removed tombstone: SequenceAt then
+// keeps refusing that time, as schema 2 did, until the horizon moves again.
+func testUpgradeHorizonFromV2(t *testing.T, open Opener) {
+	redo := func(d *sqldict.Dict) *sqldict.Dict {
+		t.Helper()
+		j := migrations.Journal{Table: d.Table(), KeyLength: sqldict.DefaultKeyLength}
+		Must(t, migrations.To(bg, d.DB(), d.Dialect(), j, 2))
+		Must(t, migrations.Up(bg, d.DB(), d.Dialect(), j))
+		again := open(t, sqldict.Options{Table: d.Table()})
+		t.Cleanup(func() { CheckInvariants(t, again) })
+		return again
+	}
+
+	d, created, _ := tombstoneThenLater(t, open, sqldict.Options{})
+	_, err := d.PruneBatch(bg, sqldict.PruneRule{DropThrough: 2})
+	must(t, err)
+	d = redo(d)
+	_, err = d.SequenceAt(bg, created)
+	wantErr(t, err, sqldict.ErrPruned)
+	must(t, d.Set(bg, "a", []byte("2")))
+	must(t, d.Set(bg, "a", []byte("3")))
+	res, err := d.PruneBatch(bg, sqldict.PruneRule{Through: 5})
+	must(t, err)
+	if seq, err := d.SequenceAt(bg, createdAt(t, d, res.Horizon)); err != nil || seq != res.Horizon {
+		t.Fatalf("SequenceAt(time of horizon %d) after a prune moved it = %d, %v", res.Horizon, seq, err)
+	}
+
+	live, _, _ := tombstoneThenLater(t, open, sqldict.Options{})
+	must(t, live.Set(bg, "b", []byte("2"))) // 4
+	res, err = live.PruneBatch(bg, sqldict.PruneRule{Through: 4})
+	must(t, err)
+	if res.Horizon != 4 {
+		t.Fatalf("horizon after pruning b's first row = %d, want 4", res.Horizon)
+	}
+	redo(live)
 }

@@ -69,6 +69,7 @@ func Run(t *testing.T, open Opener) {
 		{"CloseDuringWrites", testCloseDuringWrites},
 		{"SequenceAtStable", testSequenceAtStable},
 		{"AsOfRemovedHorizon", testAsOfRemovedHorizon},
+		{"UpgradeHorizonFromV2", testUpgradeHorizonFromV2},
 		{"SequenceAtReadOnly", testSequenceAtReadOnly},
 		{"CommitDatedAfterLockWait", testCommitDatedAfterLockWait},
 		{"Watch", testWatch},
