@@ -1,7 +1,8 @@
 // Package sqldict turns one SQL table into a versioned, dict-like key/value
 // store: every write appends a row to the journal table, a head table keeps
 // one row per key pointing at its newest row, and a meta row holds the last
-// sequence number, its time, the prune horizon and the number of live keys.
+// sequence number, its time, the prune horizon and its commit time, and the
+// number of live keys.
 // SQLite, MariaDB/MySQL and PostgreSQL are supported (see the dialects
 // packages for their plans); the contract is shared/DESIGN.md of the
 // repository.
@@ -42,8 +43,11 @@
 // Options.SkipMigrate or ReadOnly is set (then an older schema is refused).
 // Migrations hold the journal's schema lock, so processes opening one
 // journal together migrate it once. Schema 2 adds the live count, filled
-// from the head table by the migration. Processes of an older release that
-// opened the journal before the upgrade do not keep the count: stop them
+// from the head table by the migration. Schema 3 adds the horizon's commit
+// time, which SequenceAt needs when the row at the horizon was a removed
+// tombstone; the migration fills it from that row, or leaves it unknown
+// (such times stay refused with ErrPruned). Processes of an older release
+// that opened the journal before the upgrade keep neither: stop them
 // before upgrading (an older release refuses to open a journal at a newer
 // schema, ErrSchemaTooNew).
 package sqldict

@@ -358,14 +358,14 @@ func TestRun_Patch(t *testing.T) {
 
 func TestRun_Migrate(t *testing.T) {
 	c := newCLI(t)
-	if got := c.ok("", "migrate"); !strings.Contains(got, "schema version 2, up to date") {
+	if got := c.ok("", "migrate"); !strings.Contains(got, "schema version 3, up to date") {
 		t.Errorf("migrate printed %q", got)
 	}
 	var j map[string]any
 	if err := json.Unmarshal([]byte(c.ok("", "migrate", "--status", "--json")), &j); err != nil {
 		t.Fatal(err)
 	}
-	if j["version"] != float64(2) || j["dirty"] != false {
+	if j["version"] != float64(3) || j["dirty"] != false {
 		t.Errorf("migrate --status --json: %v", j)
 	}
 	// A journal never created: --status reports it and creates nothing.
