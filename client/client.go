@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -291,10 +290,4 @@ func sequenceOf(resp *http.Response) int64 {
 	var n int64
 	fmt.Sscan(resp.Header.Get(server.HeaderSequence), &n)
 	return n
-}
-
-// isNetErr reports a connection-level failure.
-func isNetErr(err error) bool {
-	var ne net.Error
-	return errors.As(err, &ne) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF)
 }

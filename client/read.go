@@ -266,3 +266,35 @@ func (c *Client) Stat(ctx context.Context) (sqldict.Stats, error) {
 	}
 	return out, nil
 }
+
+// Version returns the entry of key at version v: ErrNotFound when the key
+// never reached v, ErrPruned when pruning removed it.
+func (c *Client) Version(ctx context.Context, key string, v int64) (sqldict.Entry, error) {
+	if v < 1 {
+		return sqldict.Entry{}, fmt.Errorf("%w: version %d: versions start at 1", sqldict.ErrInvalidArgument, v)
+	}
+	hist, err := c.History(ctx, key)
+	if err != nil {
+		return sqldict.Entry{}, err
+	}
+	for _, e := range hist {
+		if e.Version == v {
+			return e, nil
+		}
+	}
+	if v < hist[0].Version {
+		return sqldict.Entry{}, fmt.Errorf("%w: %q version %d", sqldict.ErrPruned, key, v)
+	}
+	return sqldict.Entry{}, fmt.Errorf("%w: %q has no version %d", sqldict.ErrNotFound, key, v)
+}
+
+// SequenceAt resolves t to the newest commit with created <= t, as
+// Dict.SequenceAt does (ErrFuture, ErrPruned).
+func (c *Client) SequenceAt(ctx context.Context, t time.Time) (int64, error) {
+	var st server.Stat
+	q := url.Values{"as_of": {t.UTC().Format(time.RFC3339Nano)}}
+	if _, err := c.getJSON(ctx, "stat", q, &st); err != nil {
+		return 0, err
+	}
+	return st.Sequence, nil
+}

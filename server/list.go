@@ -11,19 +11,29 @@ import (
 	"github.com/sqldict/sqldict/sqldict"
 )
 
-// listKeys answers one page of keys at a point.
-func (s *Server) listKeys(w http.ResponseWriter, r *http.Request, d *sqldict.Dict) error {
-	ctx := r.Context()
+// listing reads what listings share: the limit and the point, whose
+// sequence it answers in the header.
+func listing(w http.ResponseWriter, r *http.Request, d *sqldict.Dict) (*sqldict.Snapshot, url.Values, int, error) {
 	q := r.URL.Query()
 	limit, err := limitParam(q)
 	if err != nil {
-		return err
+		return nil, nil, 0, err
 	}
-	snap, err := point(ctx, r, d)
+	snap, err := point(r.Context(), r, d)
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	setSequence(w, snap.Sequence())
+	return snap, q, limit, nil
+}
+
+// listKeys answers one page of keys at a point.
+func (s *Server) listKeys(w http.ResponseWriter, r *http.Request, d *sqldict.Dict) error {
+	ctx := r.Context()
+	snap, q, limit, err := listing(w, r, d)
 	if err != nil {
 		return err
 	}
-	setSequence(w, snap.Sequence())
 	// One key more than the page tells whether there is a next page.
 	keys, err := snap.KeysIn(ctx, rangeParams(q, limit+1))
 	if err != nil {
@@ -49,18 +59,11 @@ func rangeParams(q url.Values, limit int) sqldict.Range {
 
 // listEntries streams the live entries at a point as JSON Lines.
 func (s *Server) listEntries(w http.ResponseWriter, r *http.Request, d *sqldict.Dict) error {
-	ctx := r.Context()
-	q := r.URL.Query()
-	limit, err := limitParam(q)
+	snap, q, limit, err := listing(w, r, d)
 	if err != nil {
 		return err
 	}
-	snap, err := point(ctx, r, d)
-	if err != nil {
-		return err
-	}
-	setSequence(w, snap.Sequence())
-	return s.streamLines(w, r, snap.AllIn(ctx, rangeParams(q, limit)))
+	return s.streamLines(w, r, snap.AllIn(r.Context(), rangeParams(q, limit)))
 }
 
 // journalLog streams the journal's rows after < sequence <= until.

@@ -64,6 +64,9 @@ Examples:
 		if _, err := a.parse(c, fs, args, 0, 0); err != nil {
 			return err
 		}
+		if err := a.local(); err != nil {
+			return err
+		}
 		if (*cert == "") != (*key == "") {
 			return usagef("give both --tls-cert and --tls-key, or neither")
 		}
