@@ -132,11 +132,19 @@ func parseGlobal(fs *flag.FlagSet, args []string) ([]string, error) {
 	return fs.Args(), nil
 }
 
-// errorText is err's message in one line, without the library's "sqldict: "
-// prefixes.
+// errorText is err's message in one line, without the "sqldict: " prefixes
+// of the library's errors (but "open sqldict: …", the default table's name,
+// stays).
 func errorText(err error) string {
-	msg := strings.ReplaceAll(err.Error(), "sqldict: ", "")
-	return strings.Join(strings.Fields(strings.ReplaceAll(msg, "\n", " ")), " ")
+	msg := strings.Join(strings.Fields(err.Error()), " ")
+	msg = strings.TrimPrefix(msg, "sqldict: ")
+	for {
+		m := strings.ReplaceAll(msg, ": sqldict: ", ": ")
+		if m == msg {
+			return msg
+		}
+		msg = m
+	}
 }
 
 // fail prints err in one line and returns its exit code.
