@@ -12,16 +12,17 @@ SCANKEYS    ?= 1000000
 # cgo (fsync), which go test then reports as "context deadline exceeded".
 FUZZTIME    ?= 20000x
 
-.PHONY: all test test-sqlite test-unit test-integration test-restart-opt-in fuzz bench demo lint fmt
+.PHONY: all test test-sqlite test-unit test-integration test-restart-opt-in test-containers images fuzz bench demo lint fmt
 
 all: lint test
 
 ## test: unit tests (SQLite), short fuzz runs, then the integration suite
 ## against MariaDB and PostgreSQL (which must be reachable: see README's
-## Testing section). The server-restart test kills and restarts the
+## Testing section), and the container suite (Docker; skipped loudly
+## without it, except in CI). The server-restart test kills and restarts the
 ## machine's MariaDB and PostgreSQL, so it runs only with
 ## SQLDICT_TEST_RESTART=1 (CI sets it: CI owns its servers).
-test: test-unit fuzz test-integration test-restart-opt-in
+test: test-unit fuzz test-integration test-restart-opt-in test-containers
 
 ## test-sqlite: everything that needs no database server (the unit tests on
 ## SQLite and the fuzz runs).
@@ -44,6 +45,39 @@ test-unit:
 # server fails the run; elsewhere the skip is loud.
 test-integration:
 	cd integration_test && $(GO) test -race -count=1 -timeout 20m ./...
+
+## images: the local database images (sqldict-ci/…) from Debian packages;
+## needs root and a Docker engine, does nothing when they exist.
+images:
+	bash .ci/build-images
+
+# The container suite runs on the local images: no registry needed. Ryuk,
+# testcontainers' reaper, is an image too: sqldicttc cleans up itself. Where
+# the Docker engine runs on this machine (in a container, testcontainers
+# would otherwise look for it at the default gateway) its ports are on
+# localhost.
+TC_POSTGRES_IMAGE ?= sqldict-ci/postgres:15
+TC_MARIADB_IMAGE  ?= sqldict-ci/mariadb:10.11
+TC_MYSQL_IMAGE    ?= sqldict-ci/mariadb:10.11
+TESTCONTAINERS_HOST_OVERRIDE ?= $(shell pidof dockerd >/dev/null 2>&1 && echo localhost)
+TC_ENV = TESTCONTAINERS_RYUK_DISABLED=true \
+	SQLDICT_TC_POSTGRES_IMAGE=$(TC_POSTGRES_IMAGE) \
+	SQLDICT_TC_MARIADB_IMAGE=$(TC_MARIADB_IMAGE) \
+	SQLDICT_TC_MYSQL_IMAGE=$(TC_MYSQL_IMAGE) \
+	$(if $(TESTCONTAINERS_HOST_OVERRIDE),TESTCONTAINERS_HOST_OVERRIDE=$(TESTCONTAINERS_HOST_OVERRIDE))
+
+# Without -race: the same code runs with -race in test-unit and
+# test-integration, and here the CPU goes to the servers (CI has 2 cores).
+TC_FLAGS ?=
+
+## test-containers: the conformance suites (core, snapshot, prune) through
+## sqldicttc on containers of the local images, the container leak test and
+## the fault tests (pause, network cut). Without Docker the tests skip
+## loudly; with CI=true they fail.
+test-containers:
+	@if docker info >/dev/null 2>&1; then bash .ci/build-images; \
+	else echo "test-containers: no Docker engine answers; the suite will skip (fail with CI=true)"; fi
+	cd sqldicttc && $(TC_ENV) $(GO) test $(TC_FLAGS) -count=1 -timeout 40m ./...
 
 fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzKey$$' -fuzztime $(FUZZTIME) ./sqldict/
@@ -75,8 +109,10 @@ lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	cd integration_test && $(GO) vet ./...
+	cd sqldicttc && $(GO) vet ./...
 	$(GO) run $(STATICCHECK) ./...
 	cd integration_test && $(GO) run $(STATICCHECK) ./...
+	cd sqldicttc && $(GO) run $(STATICCHECK) ./...
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')

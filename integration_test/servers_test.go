@@ -148,8 +148,17 @@ func dockerAnswers(ctx context.Context) bool {
 	}
 }
 
+// imageFrom returns the image the environment variable names (as for
+// sqldicttc: sqldict-ci/… where no registry answers), else def.
+func imageFrom(env, def string) string {
+	if img := os.Getenv(env); img != "" {
+		return img
+	}
+	return def
+}
+
 func startMariaDB(ctx context.Context) (string, func(), error) {
-	c, err := mariadb.Run(ctx, "mariadb:10.11",
+	c, err := mariadb.Run(ctx, imageFrom("SQLDICT_TC_MARIADB_IMAGE", "mariadb:10.11"),
 		mariadb.WithDatabase("test"), mariadb.WithUsername("root"), mariadb.WithPassword("test"))
 	if err != nil {
 		return "", nil, fmt.Errorf("start mariadb container: %w", err)
@@ -169,7 +178,7 @@ func startMariaDB(ctx context.Context) (string, func(), error) {
 }
 
 func startPostgres(ctx context.Context) (string, func(), error) {
-	c, err := postgres.Run(ctx, "postgres:16-alpine",
+	c, err := postgres.Run(ctx, imageFrom("SQLDICT_TC_POSTGRES_IMAGE", "postgres:16-alpine"),
 		postgres.WithDatabase("test"), postgres.WithUsername("postgres"), postgres.WithPassword("test"),
 		postgres.BasicWaitStrategies())
 	if err != nil {

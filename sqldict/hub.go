@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/sqldict/sqldict/dialects"
+	"github.com/sqldict/sqldict/internal/watchstat"
 )
 
 // A hub tells the watchers of one journal on one pool that the journal has
@@ -157,6 +158,7 @@ func (p poller) run(ctx context.Context) {
 // journal themselves and report their own errors; the next poll tries again.
 func (p poller) poll(ctx context.Context) {
 	p.h.polls.Add(1)
+	watchstat.Queries.Add(1)
 	var seq, horizon, live int64
 	var created dbTime
 	err := p.db.QueryRowContext(ctx, p.head).Scan(&seq, &created, &horizon, &live)

@@ -25,6 +25,17 @@
 // pg_advisory_xact_lock(hashtext(name)): DDL is transactional, so a failed
 // migration leaves nothing behind and concurrent openers wait for the first.
 //
+// # Watch
+//
+// Every transaction that advances the meta row also calls pg_notify on the
+// journal's channel (dialects.NotifyChannel), inside the UPDATE itself, so
+// watchers LISTENing in other processes hear of a commit when it becomes
+// visible and never of one that rolled back. PostgreSQL serialises the
+// final step of committing transactions that notified, across the whole
+// database: journals already serialise their writers on the meta row, but
+// commits to different journals of one database now take turns for that
+// step (microseconds).
+//
 // # Time
 //
 // The commit time is clock_timestamp() read with the lock (microseconds),

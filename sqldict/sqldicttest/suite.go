@@ -77,6 +77,7 @@ func Run(t *testing.T, open Opener) {
 		{"UpgradeFromV1", testUpgradeFromV1},
 		{"ListingPlans", testListingPlans},
 		{"Model", func(t *testing.T, open Opener) { RunModel(t, open, 1500, 0) }},
+		{"ConcurrentModel", testConcurrentModel},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -92,7 +92,7 @@ func CheckStream(t testing.TB, d *sqldict.Dict, after int64, r sqldict.Range, go
 	var want []sqldict.Entry
 	for e, err := range d.Log(bg, after, last) {
 		must(t, err)
-		if InRange(e.Key, r) {
+		if r.Contains(e.Key) {
 			want = append(want, e)
 		}
 	}
@@ -104,12 +104,6 @@ func CheckStream(t testing.TB, d *sqldict.Dict, after int64, r sqldict.Range, go
 			t.Fatalf("watch %+v entry %d = %+v, Log has %+v", r, i, got[i], want[i])
 		}
 	}
-}
-
-// InRange reports whether key is in r as Watch and KeysIn read r (Prefix,
-// From, To, After).
-func InRange(key string, r sqldict.Range) bool {
-	return strings.HasPrefix(key, r.Prefix) && key >= r.From && (r.To == "" || key < r.To) && key > r.After
 }
 
 func sameEntry(a, b sqldict.Entry) bool {

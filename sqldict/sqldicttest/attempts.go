@@ -1,0 +1,53 @@
+package sqldicttest
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/sqldict/sqldict/sqldict"
+)
+
+// Attempt is one single-key write of a fault test (a server restarted,
+// paused, cut off) and what Commit returned for it.
+type Attempt struct {
+	Key, Value string
+	Entries    []sqldict.Entry
+	Err        error
+}
+
+// CheckAttempts compares writes made while a server failed with the journal
+// of d: a write that returned nil is there once (version 1, the value and
+// sequence it returned), a write that returned an error left nothing, and
+// the journal holds no other key. The keys must be distinct and written
+// once each. It returns how many writes succeeded and failed.
+func CheckAttempts(t testing.TB, d *sqldict.Dict, attempts [][]Attempt) (ok, failed int) {
+	t.Helper()
+	ctx := context.Background()
+	for _, as := range attempts {
+		for _, a := range as {
+			got, err := d.Entry(ctx, a.Key)
+			switch {
+			case a.Err == nil && err != nil:
+				t.Errorf("write of %s returned nil but reading it back says %v", a.Key, err)
+			case a.Err == nil && (string(got.Value) != a.Value || got.Sequence != a.Entries[0].Sequence):
+				t.Errorf("write of %s returned nil at sequence %d, journal holds %q at %d", a.Key, a.Entries[0].Sequence, got.Value, got.Sequence)
+			case a.Err == nil && got.Version != 1:
+				t.Errorf("write of %s applied more than once: version %d", a.Key, got.Version)
+			case a.Err != nil && err == nil:
+				t.Errorf("write of %s returned %v, yet it is in the journal at sequence %d", a.Key, a.Err, got.Sequence)
+			case a.Err != nil && !errors.Is(err, sqldict.ErrNotFound):
+				t.Errorf("read back %s: %v", a.Key, err)
+			}
+			if a.Err == nil {
+				ok++
+			} else {
+				failed++
+			}
+		}
+	}
+	if n, err := d.Len(ctx); err != nil || n != ok {
+		t.Errorf("journal holds %d keys (%v), %d writes succeeded", n, err, ok)
+	}
+	return ok, failed
+}
