@@ -3,7 +3,6 @@ package server
 import (
 	"bytes"
 	"embed"
-	"errors"
 	"html/template"
 	"io/fs"
 	"net/http"
@@ -254,5 +253,3 @@ func parsePickerTime(s string) (time.Time, error) {
 	}
 	return time.Time{}, badArg("as_of=" + s + ": want a time like 2026-12-01T09:30:00Z")
 }
-
-var errNoKey = errors.New("no key given")
