@@ -18,7 +18,8 @@ all: lint test
 
 ## test: unit tests (SQLite), short fuzz runs, then the integration suite
 ## against MariaDB and PostgreSQL (which must be reachable: see README's
-## Testing section). The server-restart test kills and restarts the
+## Testing section), and the container suite (Docker; skipped loudly
+## without it, except in CI). The server-restart test kills and restarts the
 ## machine's MariaDB and PostgreSQL, so it runs only with
 ## SQLDICT_TEST_RESTART=1 (CI sets it: CI owns its servers).
 test: test-unit fuzz test-integration test-restart-opt-in test-containers

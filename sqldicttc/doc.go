@@ -47,6 +47,10 @@
 //
 // removes them.
 //
+// Tests that run in a container beside their own Docker engine (a CI runner
+// with Docker inside) need TESTCONTAINERS_HOST_OVERRIDE=localhost: there
+// testcontainers-go looks for published ports at the default gateway.
+//
 // # Without Docker
 //
 // When no Docker engine answers, the functions skip the test, loudly, with

@@ -43,7 +43,7 @@ var faults = []fault{
 	// The server freezes: connections stay open and nothing answers, so
 	// only the callers' deadlines end their calls.
 	{"pause",
-		func(t *testing.T, id, _ string) { docker(t, "pause", id) },
+		func(t *testing.T, id, _ string) { dockerPause(t, id) },
 		func(t *testing.T, id, _ string) { docker(t, "unpause", id) }},
 	// The server is cut off: its published port goes away with the
 	// network, connections break, new ones are refused.
@@ -114,6 +114,26 @@ func testFault(t *testing.T, url string, apply, repair func()) {
 	t.Cleanup(func() { sqldicttest.CheckInvariants(t, d) })
 	r := &faultRun{t: t, d: d, errs: map[string]int{}}
 
+	// A second Dict on the same journal stands for another process: its
+	// watcher hears of the writers' commits through the server (LISTEN or
+	// the meta-row poll), on connections the faults break too.
+	other, err := sqldict.OpenURL(ctx, url, sqldict.Options{Table: d.Table()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { other.Close() })
+	watchCtx, stopWatch := context.WithCancel(ctx)
+	var watching sync.WaitGroup
+	// Whatever ends the test, no worker outlives it.
+	t.Cleanup(func() {
+		stopWatch()
+		watching.Wait()
+	})
+	watchers := []*watcher{{d: d}, {d: other}}
+	for _, w := range watchers {
+		watching.Go(func() { w.run(watchCtx, t) })
+	}
+
 	const writers, readers, want = 3, 2, 20
 	stop := make(chan struct{})
 	attempts := make([][]sqldicttest.Attempt, writers)
@@ -125,17 +145,20 @@ func testFault(t *testing.T, url string, apply, repair func()) {
 	for range readers {
 		wg.Go(func() { r.read(stop) })
 	}
+	var finishing sync.Once
 	finish := func() {
-		close(stop)
-		wg.Wait()
+		finishing.Do(func() {
+			close(stop)
+			wg.Wait()
+		})
 	}
+	t.Cleanup(finish)
 	// Each step waits for what the workers did, not for time to pass; the
 	// deadline only ends a run that went wrong.
 	waitFor := func(what string, cond func() bool) {
 		deadline := time.Now().Add(2 * time.Minute)
 		for !cond() {
 			if time.Now().After(deadline) {
-				finish()
 				t.Fatalf("gave up waiting for %s", what)
 			}
 			time.Sleep(10 * time.Millisecond)
@@ -151,6 +174,18 @@ func testFault(t *testing.T, url string, apply, repair func()) {
 	r.repaired.Store(true)
 	waitFor("the Dict to recover", func() bool { return r.okAfter.Load() >= want*writers && r.readsOK.Load() >= want })
 	finish()
+
+	// Watchers, with a deadline only for the whole test, ride out the fault:
+	// they reach the newest commit having seen every sequence once.
+	st, err := d.Stat(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFor("the watchers to catch up", func() bool {
+		return watchers[0].last.Load() >= st.Sequence && watchers[1].last.Load() >= st.Sequence
+	})
+	stopWatch()
+	watching.Wait()
 
 	sqldicttest.CheckAttempts(t, d, attempts)
 	t.Logf("errors during the fault: %v; latest return after a deadline: %v", r.errs, r.late)
@@ -171,7 +206,7 @@ func (r *faultRun) write(w int, stop <-chan struct{}, okBefore *atomic.Int64) []
 		a := sqldicttest.Attempt{Key: fmt.Sprintf("w%d/%06d", w, i), Value: fmt.Sprintf("v%d-%d", w, i)}
 		ctx, cancel := context.WithTimeout(context.Background(), opTimeout)
 		a.Entries, a.Err = r.d.Commit(ctx, sqldict.Write{Key: a.Key, Value: []byte(a.Value)})
-		r.returned(ctx, a.Err)
+		r.returned(ctx, "commit", a.Err)
 		cancel()
 		as = append(as, a)
 		switch {
@@ -209,7 +244,7 @@ func (r *faultRun) read(stop <-chan struct{}) {
 			}
 			after = e.Sequence
 		}
-		r.returned(ctx, err)
+		r.returned(ctx, "log", err)
 		cancel()
 		if err != nil {
 			if r.faulted.Load() && !r.repaired.Load() {
@@ -222,10 +257,35 @@ func (r *faultRun) read(stop <-chan struct{}) {
 	}
 }
 
+// watcher follows a journal with Dict.Watch from the start until its
+// context ends.
+type watcher struct {
+	d    *sqldict.Dict
+	last atomic.Int64 // the newest sequence seen
+}
+
+// run checks that the watch yields every sequence once, in order, and no
+// error but its context's at the end: lost connections are the watch's to
+// retry.
+func (w *watcher) run(ctx context.Context, t *testing.T) {
+	for e, err := range w.d.Watch(ctx, 0, sqldict.Range{}) {
+		if err != nil {
+			if ctx.Err() == nil || !errors.Is(err, ctx.Err()) {
+				t.Errorf("watch yielded %v", err)
+			}
+			return
+		}
+		if last := w.last.Load(); e.Sequence != last+1 {
+			t.Errorf("watch yielded sequence %d after %d", e.Sequence, last)
+		}
+		w.last.Store(e.Sequence)
+	}
+}
+
 // returned checks the error of a call made under ctx: nil, the context's
 // own error, or a connection error; and notes how late after the deadline
 // the call returned.
-func (r *faultRun) returned(ctx context.Context, err error) {
+func (r *faultRun) returned(ctx context.Context, op string, err error) {
 	dl, _ := ctx.Deadline()
 	late := time.Since(dl)
 	r.mu.Lock()
@@ -242,7 +302,7 @@ func (r *faultRun) returned(ctx context.Context, err error) {
 	case errors.Is(err, dialects.ErrRetry):
 		r.errs["retry"]++ // a COMMIT that did not take; nothing was written
 	default:
-		r.t.Errorf("untyped error during the fault: %v (%T)", err, err)
+		r.t.Errorf("%s: untyped error during the fault: %v (%T)", op, err, err)
 	}
 }
 
@@ -266,8 +326,22 @@ func fixedPort(t *testing.T, port string) testcontainers.CustomizeRequestOption 
 // docker runs the docker command line.
 func docker(t *testing.T, args ...string) {
 	t.Helper()
-	out, err := exec.Command("docker", args...).CombinedOutput()
-	if err != nil {
+	if out, err := exec.Command("docker", args...).CombinedOutput(); err != nil {
 		t.Fatalf("docker %s: %v\n%s", strings.Join(args, " "), err, out)
 	}
+}
+
+// dockerPause pauses a container. runc's cgroup-v1 freezer now and then
+// gives up on a busy container ("unable to freeze") and leaves it running;
+// another try succeeds.
+func dockerPause(t *testing.T, id string) {
+	t.Helper()
+	var out []byte
+	var err error
+	for range 10 {
+		if out, err = exec.Command("docker", "pause", id).CombinedOutput(); err == nil {
+			return
+		}
+	}
+	t.Fatalf("docker pause %s: %v\n%s", id, err, out)
 }

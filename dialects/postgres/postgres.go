@@ -79,10 +79,12 @@ func (*Dialect) Classify(err error) error {
 }
 
 // IsConnectionError reports whether err says the connection to the server is
-// gone or could not be made.
+// gone or could not be made. pgconn.SafeToRetry covers "conn closed": a
+// statement on a connection pgx already knows to be broken, never sent
+// (seen when the server is cut off from the network mid-run).
 func IsConnectionError(err error) bool {
 	var ce *pgconn.ConnectError
-	return errors.As(err, &ce) || dialects.IsNetworkError(err)
+	return errors.As(err, &ce) || dialects.IsNetworkError(err) || pgconn.SafeToRetry(err)
 }
 
 // Queries returns the query texts for table.
