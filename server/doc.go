@@ -49,6 +49,18 @@
 // streams lift them for their connection, and streamed listings extend the
 // write deadline as they make progress.
 //
+// # The audit pages
+//
+// /ui/ serves server-rendered pages for people who do not write Go (ui.go,
+// ui_pages.go, templates and assets embedded from ui/): the key list, a
+// key's history with unified diffs, the whole dict's diff between two
+// points, each at the at= or as_of= of its query like the API. The pages
+// take the token from an HttpOnly, SameSite=Strict cookie set by /ui/login
+// (never from the bearer header, and the API never from the cookie), check
+// it with the same grants, escape everything through html/template and send
+// a Content-Security-Policy that allows only the server's own script and
+// style.
+//
 // # Security
 //
 // Without tokens every request is allowed, which is why the CLI refuses to
