@@ -87,6 +87,8 @@ type Queries struct {
 	Advance string
 	// Head reads (last_seq, last_created, horizon, live) without locking.
 	Head string
+	// Live reads (last_seq, live) without locking: Len at the head.
+	Live string
 
 	// Latest reads (item, is_deleted) of the newest row of a label.
 	Latest string
@@ -134,6 +136,17 @@ type Queries struct {
 	// EntriesAt is KeysAt returning whole entries (EntryColumns).
 	// Parameters: from, until, after, bound, limit.
 	EntriesAt string
+
+	// KeysNear, CountNear and EntriesNear, when set, replace KeysAt,
+	// CountAt and EntriesAt at a point that fewer commits followed than
+	// there are live keys: a plan that answers keys not written since the
+	// point from their head row, for an engine whose KeysAt does not.
+	// KeysEarly, CountEarly and EntriesEarly, when set, replace them at a
+	// point preceded by fewer commits than twice the live keys and than
+	// followed it: a plan that reads every row up to the point. Same
+	// parameters as the texts they replace.
+	KeysNear, CountNear, EntriesNear    string
+	KeysEarly, CountEarly, EntriesEarly string
 
 	// Log reads entries with after < sequence_number <= until in sequence
 	// order, at most limit. Parameters: after, until, limit.

@@ -63,6 +63,8 @@ func testRestart(t *testing.T, e *engine, restart string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 
+	watch := startWatch(ctx, d) // resumes by itself across the restart
+
 	const workers = 4
 	var restarted atomic.Bool
 	var okAfter atomic.Int64 // successful writes once the restart finished
@@ -117,6 +119,7 @@ func testRestart(t *testing.T, e *engine, restart string) {
 			}
 		}
 	}
+	watch.check(t, ctx, d)
 	t.Logf("%s restart: %d writes succeeded, %d failed and left nothing behind; core events: %v", e.name, ok, failed, events.counts())
 }
 

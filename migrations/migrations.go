@@ -98,9 +98,7 @@ func Current(ctx context.Context, db *sql.DB, d dialects.Dialect, j Journal) (ve
 
 // Up migrates the journal to the newest schema. A journal already there is
 // left untouched; one at a newer version fails with ErrSchemaTooNew; one
-// left dirty by a failed migration fails with ErrDirty. A new journal whose
-// tables or indexes would take names already in use fails with
-// ErrNameTaken, and one whose creation fails leaves nothing behind.
+// left dirty by a failed migration fails with ErrDirty.
 func Up(ctx context.Context, db *sql.DB, d dialects.Dialect, j Journal) error {
 	latest, err := Latest(d.Name())
 	if err != nil {

@@ -30,7 +30,7 @@ var existsQuery = map[string]string{
 	"postgres": `SELECT COUNT(*) FROM pg_class WHERE relname = $1 AND relnamespace = current_schema()::regnamespace`,
 }
 
-var createRE = regexp.MustCompile(`(?i)\bCREATE\s+(?:UNIQUE\s+)?(TABLE|INDEX)\s+(?:IF\s+NOT\s+EXISTS\s+)?([a-z_][a-z0-9_]*)`)
+var createRE = regexp.MustCompile(`(?i)^CREATE\s+(?:UNIQUE\s+)?(TABLE|INDEX)\s+(?:IF\s+NOT\s+EXISTS\s+)?([a-z_][a-z0-9_]*)`)
 
 // created returns the tables and the indexes the rendered up migrations
 // create, in the order they create them.
@@ -43,10 +43,13 @@ func created(files fstest.MapFS) (tables, indexes []string) {
 	}
 	slices.SortFunc(names, func(a, b string) int { return versionOf(a) - versionOf(b) })
 	for _, name := range names {
-		for _, m := range createRE.FindAllStringSubmatch(string(files[name].Data), -1) {
-			if strings.EqualFold(m[1], "TABLE") {
+		for _, stmt := range Statements(string(files[name].Data)) {
+			m := createRE.FindStringSubmatch(stmt)
+			switch {
+			case m == nil:
+			case strings.EqualFold(m[1], "TABLE"):
 				tables = append(tables, strings.ToLower(m[2]))
-			} else {
+			default:
 				indexes = append(indexes, strings.ToLower(m[2]))
 			}
 		}

@@ -25,8 +25,9 @@
 // errors (a server restart, a network outage) are retried until Close; only
 // sqldict.ErrClosed from the Store stops the mirror for good (see Err).
 //
-// Reads take a read lock and touch only memory: a Get costs well under a
-// microsecond and never blocks on the database. A Mirror is safe for
+// Reads take a read lock and touch only memory: a Get costs a map lookup,
+// allocates nothing and never waits for the database. Values returned are
+// the mirror's own and must not be modified. A Mirror is safe for
 // concurrent use.
 package mirror
 
@@ -36,7 +37,6 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
@@ -85,7 +85,7 @@ type Mirror struct {
 	opts Options
 
 	mu       sync.RWMutex
-	data     map[string]sqldict.Entry
+	data     map[string]*sqldict.Entry
 	seq      int64
 	advanced chan struct{} // closed and replaced when seq grows or the mirror stops
 	err      error         // why the mirror stopped; nil while it runs
@@ -125,7 +125,7 @@ func StartWith(ctx context.Context, s sqldict.Store, r sqldict.Range, opts Optio
 }
 
 // load reads the range at one sequence.
-func (m *Mirror) load(ctx context.Context) (map[string]sqldict.Entry, int64, error) {
+func (m *Mirror) load(ctx context.Context) (map[string]*sqldict.Entry, int64, error) {
 	for {
 		st, err := m.s.Stat(ctx)
 		if err != nil {
@@ -139,17 +139,17 @@ func (m *Mirror) load(ctx context.Context) (map[string]sqldict.Entry, int64, err
 	}
 }
 
-func (m *Mirror) loadAt(ctx context.Context, seq int64) (map[string]sqldict.Entry, error) {
+func (m *Mirror) loadAt(ctx context.Context, seq int64) (map[string]*sqldict.Entry, error) {
 	snap, err := m.s.Snapshot(ctx, seq)
 	if err != nil {
 		return nil, err
 	}
-	data := map[string]sqldict.Entry{}
+	data := map[string]*sqldict.Entry{}
 	for e, err := range snap.AllIn(ctx, m.r) {
 		if err != nil {
 			return nil, err
 		}
-		data[e.Key] = e
+		data[e.Key] = &e
 	}
 	return data, nil
 }
@@ -196,13 +196,13 @@ func (m *Mirror) watch(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		in := m.in(e.Key)
+		in := m.r.Contains(e.Key)
 		m.mu.Lock()
 		if in {
 			if e.Deleted {
 				delete(m.data, e.Key)
 			} else {
-				m.data[e.Key] = e
+				m.data[e.Key] = &e
 			}
 		}
 		m.seq = e.Sequence
@@ -213,12 +213,6 @@ func (m *Mirror) watch(ctx context.Context) error {
 		}
 	}
 	return errors.New("mirror: watch ended without an error")
-}
-
-// in reports whether key is in the mirror's range, read as KeysIn reads it.
-func (m *Mirror) in(key string) bool {
-	r := m.r
-	return strings.HasPrefix(key, r.Prefix) && key >= r.From && (r.To == "" || key < r.To) && key > r.After
 }
 
 // signal wakes WaitFor; m.mu is held.
@@ -234,8 +228,10 @@ func (m *Mirror) stop(err error) {
 	m.signal()
 }
 
-// Get returns a copy of key's value and true, or nil and false when key is
-// not live at the mirror's sequence or not in its range.
+// Get returns key's value and true, or nil and false when key is not live
+// at the mirror's sequence or not in its range. The value is the mirror's
+// own, shared with every reader, so that a Get costs a map lookup and no
+// allocation: do not modify it (copy it with slices.Clone first).
 func (m *Mirror) Get(key string) ([]byte, bool) {
 	m.mu.RLock()
 	e, ok := m.data[key]
@@ -243,16 +239,18 @@ func (m *Mirror) Get(key string) ([]byte, bool) {
 	if !ok {
 		return nil, false
 	}
-	return slices.Clone(e.Value), true
+	return e.Value, true
 }
 
-// Entry returns key's newest entry (value, version, sequence, metadata),
-// its Value shared with the mirror: do not modify it.
+// Entry returns key's newest entry (value, version, sequence, metadata);
+// its Value is shared like Get's: do not modify it.
 func (m *Mirror) Entry(key string) (sqldict.Entry, bool) {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
-	e, ok := m.data[key]
-	return e, ok
+	if e, ok := m.data[key]; ok {
+		return *e, true
+	}
+	return sqldict.Entry{}, false
 }
 
 // Has reports whether key is live at the mirror's sequence.
@@ -292,8 +290,8 @@ func (m *Mirror) Sequence() int64 {
 // Read calls fn with the mirror held still at one sequence, for reads that
 // must agree with each other (several Gets, a Keys and the Sequence they
 // belong to). fn must not call the Mirror's other methods that lock, nor
-// keep the map: use the Entry values it passes.
-func (m *Mirror) Read(fn func(seq int64, entries map[string]sqldict.Entry)) {
+// keep or modify the map or the entries it holds.
+func (m *Mirror) Read(fn func(seq int64, entries map[string]*sqldict.Entry)) {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
 	fn(m.seq, m.data)

@@ -34,6 +34,12 @@ func (d *Dict) Delete(ctx context.Context, key string) error {
 // ErrNotFound; a failed expectation with a *ConflictError. Commit returns
 // the appended entries, in order, without their values. Committing no
 // writes does nothing.
+//
+// Concurrent Commit calls on one Dict coalesce into one transaction while
+// another is in flight (group commit, see group.go): each call is still all
+// or nothing with its own checks. A call whose ctx ends while it waits in
+// line returns the ctx error having written nothing; once its writes are in
+// a transaction that commits, it returns nil.
 func (d *Dict) Commit(ctx context.Context, writes ...Write) ([]Entry, error) {
 	if err := d.begin(ctx); err != nil {
 		return nil, err
@@ -46,16 +52,15 @@ func (d *Dict) Commit(ctx context.Context, writes ...Write) ([]Entry, error) {
 	if len(writes) == 0 {
 		return nil, nil
 	}
-	var entries []Entry
-	err := d.update(ctx, func(w *wtx) error {
-		var err error
-		entries, err = d.apply(w, writes)
-		return err
-	})
+	if d.opts.ReadOnly {
+		return nil, ErrReadOnly
+	}
+	release, err := d.enter(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return entries, nil
+	defer release()
+	return d.group.commit(ctx, d, writes)
 }
 
 type keyState struct {
@@ -63,17 +68,22 @@ type keyState struct {
 	deleted bool // also true for a key never written
 }
 
-// apply appends writes inside w.
-func (d *Dict) apply(w *wtx, writes []Write) ([]Entry, error) {
-	states, err := d.currentAll(w, writes)
-	if err != nil {
-		return nil, err
+// plan checks writes against states, the head as the commit's earlier
+// writes left it, and returns their entries numbered after w.lastSeq. On
+// success it advances states and w.lastSeq past them; on a failed check it
+// changes neither, so the caller may go on without these writes.
+func (d *Dict) plan(w *wtx, states map[string]keyState, writes []Write) ([]Entry, error) {
+	touched := make(map[string]keyState, len(writes))
+	state := func(k string) keyState {
+		if st, ok := touched[k]; ok {
+			return st
+		}
+		return states[k]
 	}
-	prior := maps.Clone(states) // before this commit
-
+	seq := w.lastSeq
 	entries := make([]Entry, len(writes))
 	for i, wr := range writes {
-		st := states[wr.Key]
+		st := state(wr.Key)
 		if v, set := wr.IfVersion.Version(); set {
 			live := st.version
 			if st.deleted {
@@ -87,26 +97,81 @@ func (d *Dict) apply(w *wtx, writes []Write) ([]Entry, error) {
 			return nil, fmt.Errorf("%w: delete %q", ErrNotFound, wr.Key)
 		}
 		st = keyState{version: st.version + 1, deleted: wr.Delete}
-		states[wr.Key] = st
-		w.lastSeq++
+		touched[wr.Key] = st
+		seq++
 		entries[i] = Entry{
-			Key: wr.Key, Deleted: wr.Delete, Sequence: w.lastSeq, Version: st.version,
+			Key: wr.Key, Deleted: wr.Delete, Sequence: seq, Version: st.version,
 			Created: w.now, Author: wr.Author, Comment: wr.Comment,
 		}
 	}
+	maps.Copy(states, touched)
+	w.lastSeq = seq
+	return entries, nil
+}
+
+// applyBatch appends the writes of every member of a group commit inside
+// w, each checked in queue order against the head as the members before
+// it left it. A member whose check fails, or whose context ended, is left
+// out with its error in out; the others' rows are written together.
+func (d *Dict) applyBatch(w *wtx, members []*request) error {
+	var all []Write
+	for _, m := range members {
+		all = append(all, m.writes...)
+	}
+	states, err := d.currentAll(w, all)
+	if err != nil {
+		return err
+	}
+	prior := maps.Clone(states) // before this transaction
+	var writes []Write
+	var entries []Entry
+	type span struct {
+		m     *request
+		lo    int                 // index of the member's first entry
+		prior map[string]keyState // the keys it wrote, before it
+	}
+	var spans []span
+	for _, m := range members {
+		m.entries, m.err = nil, nil
+		if err := ctxDone(m.ctx); err != nil {
+			m.err = err // not written yet: leaving it out is all or nothing
+			continue
+		}
+		var before map[string]keyState
+		if d.opts.PruneOnWrite {
+			before = make(map[string]keyState, len(m.writes))
+			for _, wr := range m.writes {
+				before[wr.Key] = states[wr.Key]
+			}
+		}
+		es, err := d.plan(w, states, m.writes)
+		if err != nil {
+			m.err = err
+			continue
+		}
+		m.entries = es
+		spans = append(spans, span{m, len(entries), before})
+		writes = append(writes, m.writes...)
+		entries = append(entries, es...)
+	}
+	if len(entries) == 0 {
+		return nil
+	}
 	w.live += liveDelta(prior, states)
 	if err := d.insert(w, writes, entries); err != nil {
-		return nil, err
+		return err
 	}
 	if err := d.upsertHead(w, entries); err != nil {
-		return nil, err
+		return err
 	}
 	if d.opts.PruneOnWrite {
-		if err := d.pruneWritten(w, entries, prior); err != nil {
-			return nil, err
+		for _, sp := range spans {
+			if err := d.pruneWritten(w, entries[sp.lo:sp.lo+len(sp.m.entries)], sp.prior); err != nil {
+				return err
+			}
 		}
 	}
-	return entries, nil
+	return nil
 }
 
 // liveDelta is how a commit changes the number of live keys: +1 for each key

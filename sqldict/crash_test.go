@@ -30,6 +30,10 @@ func TestMain(m *testing.M) {
 		crashWriter(path)
 		return
 	}
+	if path := os.Getenv("SQLDICT_GROUP_CRASH_WRITER"); path != "" {
+		groupCrashWriter(path)
+		return
+	}
 	os.Exit(m.Run())
 }
 

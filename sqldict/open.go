@@ -40,6 +40,8 @@ type Dict struct {
 	stmts sync.Map      // query text → *sql.Stmt on db
 	texts sync.Map      // generated multi-row texts by (head, rows)
 
+	group group // concurrent commits, coalesced
+
 	// closing is closed by Close: it ends the Dict's watches.
 	closing chan struct{}
 
@@ -187,7 +189,10 @@ func (d *Dict) Options() Options { return d.opts }
 
 // Close releases the Dict's prepared statements and writer connection, and
 // closes the database when the Dict opened it (OpenURL). Calls after Close
-// fail with ErrClosed; calls in flight may fail with it. Close is idempotent.
+// fail with ErrClosed; calls in flight may fail with it. A write in flight
+// either commits (nil) or fails with ErrClosed and leaves nothing: Close
+// waits for the write transactions in flight, and one that gets the
+// journal's lock after Close began rolls back. Close is idempotent.
 func (d *Dict) Close() error {
 	if d.closed.Swap(true) {
 		return nil

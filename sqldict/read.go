@@ -236,25 +236,46 @@ func seekFrom(from, after string) string {
 	return max(from, after+"\x01")
 }
 
-// fromHead reports whether the listing can be read from the head table: at
-// the head, or pinned at the sequence that is still the newest. A pinned
-// reader that used the head table must confirm with headStill afterwards.
-func (r reader) fromHead(ctx context.Context) (bool, error) {
+// listing is the set of texts one listing reads with.
+type listing struct {
+	keys, count, entries string
+	// head: the texts read the head table as it is now (no bound
+	// parameter), and a pinned reader must confirm with headStill.
+	head bool
+}
+
+// listing chooses the texts for a listing: the head table at the head, or
+// pinned at the sequence that is still the newest. At an older point,
+// KeysAt and its kin, unless the dialect has a plan for the case at hand
+// (see dialects.Queries.KeysNear and KeysEarly): near, when fewer commits
+// followed the point than there are live keys, so that the head table
+// answers all but a few keys; early, when fewer commits precede the point
+// than twice the live keys and than follow it, so that reading every row
+// up to the point costs O(keys).
+func (r reader) listing(ctx context.Context) (listing, error) {
+	q := &r.d.q
 	if !r.pinned {
-		return true, nil
+		return listing{q.HeadKeys, q.HeadCount, q.HeadEntries, true}, nil
 	}
-	if r.moved.Load() {
-		return false, nil
+	if r.moved.Load() && q.KeysNear == "" && q.KeysEarly == "" {
+		return listing{q.KeysAt, q.CountAt, q.EntriesAt, false}, nil
 	}
 	st, err := r.d.Stat(ctx)
 	if err != nil {
-		return false, err
+		return listing{}, err
 	}
-	if st.Sequence != r.bound {
-		r.moved.Store(true)
-		return false, nil
+	if st.Sequence == r.bound && !r.moved.Load() {
+		return listing{q.HeadKeys, q.HeadCount, q.HeadEntries, true}, nil
 	}
-	return true, nil
+	r.moved.Store(true)
+	since := st.Sequence - r.bound
+	switch {
+	case q.KeysNear != "" && since <= st.Live:
+		return listing{q.KeysNear, q.CountNear, q.EntriesNear, false}, nil
+	case q.KeysEarly != "" && r.bound <= 2*st.Live && r.bound <= since:
+		return listing{q.KeysEarly, q.CountEarly, q.EntriesEarly, false}, nil
+	}
+	return listing{q.KeysAt, q.CountAt, q.EntriesAt, false}, nil
 }
 
 // headStill confirms a pinned head-table read: the query's snapshot was
@@ -303,13 +324,14 @@ func (r reader) keys(ctx context.Context, rg Range) ([]string, error) {
 	if limit == 0 {
 		limit = math.MaxInt64
 	}
-	headQ, err := r.fromHead(ctx)
+	l, err := r.listing(ctx)
 	if err != nil {
 		return nil, err
 	}
-	q, args := r.d.q.KeysAt, []any{from, until, after, r.bound, limit}
+	headQ := l.head
+	q, args := l.keys, []any{from, until, after, r.bound, limit}
 	if headQ {
-		q, args = r.d.q.HeadKeys, []any{from, until, after, limit}
+		args = []any{from, until, after, limit}
 	}
 	s, err := r.d.stmt(ctx, q)
 	if err != nil {
@@ -356,22 +378,27 @@ func (r reader) count(ctx context.Context, rg Range) (int, error) {
 	if rg == (Range{Limit: rg.Limit}) && (!r.pinned || !r.moved.Load()) {
 		// Every key: the meta row counts them at its sequence, and one
 		// read of it says both which sequence and how many.
-		st, err := r.d.Stat(ctx)
+		s, err := r.d.stmt(ctx, r.d.q.Live)
 		if err != nil {
 			return 0, err
 		}
-		if !r.pinned || st.Sequence == r.bound {
-			return int(st.Live), nil
+		var seq, live int64
+		if err := s.QueryRowContext(ctx).Scan(&seq, &live); err != nil {
+			return 0, r.d.fail(err)
+		}
+		if !r.pinned || seq == r.bound {
+			return int(live), nil
 		}
 		r.moved.Store(true)
 	}
-	headQ, err := r.fromHead(ctx)
+	l, err := r.listing(ctx)
 	if err != nil {
 		return 0, err
 	}
-	q, args := r.d.q.CountAt, []any{from, until, after, r.bound}
+	headQ := l.head
+	q, args := l.count, []any{from, until, after, r.bound}
 	if headQ {
-		q, args = r.d.q.HeadCount, []any{from, until, after}
+		args = []any{from, until, after}
 	}
 	s, err := r.d.stmt(ctx, q)
 	if err != nil {
@@ -438,13 +465,14 @@ func (r reader) page(ctx context.Context, from, until, after string, n int) ([]E
 	if err := r.d.begin(ctx); err != nil {
 		return nil, err
 	}
-	headQ, err := r.fromHead(ctx)
+	l, err := r.listing(ctx)
 	if err != nil {
 		return nil, err
 	}
-	q, args := r.d.q.EntriesAt, []any{from, until, after, r.bound, n}
+	headQ := l.head
+	q, args := l.entries, []any{from, until, after, r.bound, n}
 	if headQ {
-		q, args = r.d.q.HeadEntries, []any{from, until, after, n}
+		args = []any{from, until, after, n}
 	}
 	s, err := r.d.stmt(ctx, q)
 	if err != nil {

@@ -95,6 +95,11 @@ func (d *Dict) update(ctx context.Context, fn func(w *wtx) error) error {
 		return err
 	}
 	defer release()
+	return d.retry(ctx, fn)
+}
+
+// retry is update for a caller that entered already.
+func (d *Dict) retry(ctx context.Context, fn func(w *wtx) error) error {
 	for attempt := 0; ; attempt++ {
 		err := d.runOnce(ctx, fn)
 		var ac *ambiguousCommit

@@ -48,6 +48,16 @@ func (d *Dict) Stat(ctx context.Context) (Stats, error) {
 type Snapshot struct {
 	r       reader
 	created time.Time
+	ext     Reader // set by NewSnapshot: a view another Store implements
+}
+
+// NewSnapshot returns a Snapshot whose reads go to r, a Reader that answers
+// at sequence seq (committed at created). It lets Store implementations
+// outside this package (package client) return their views as a
+// *Snapshot; r must keep the Snapshot's contract: exact, repeatable reads
+// at seq.
+func NewSnapshot(r Reader, seq int64, created time.Time) *Snapshot {
+	return &Snapshot{r: reader{bound: seq}, created: created, ext: r}
 }
 
 // Snapshot returns the view at sequence seq: 0 is the empty dict before the
@@ -98,6 +108,9 @@ func (v *Snapshot) Time() time.Time { return v.created }
 
 // Get returns the value key had at the view's point, or ErrNotFound.
 func (v *Snapshot) Get(ctx context.Context, key string) ([]byte, error) {
+	if v.ext != nil {
+		return v.ext.Get(ctx, key)
+	}
 	d := v.r.d
 	if err := d.begin(ctx); err != nil {
 		return nil, err
@@ -129,6 +142,9 @@ func (v *Snapshot) Get(ctx context.Context, key string) ([]byte, error) {
 // Entry returns the newest row of key at the view's point, a tombstone
 // included; ErrNotFound when the key had no row by then.
 func (v *Snapshot) Entry(ctx context.Context, key string) (Entry, error) {
+	if v.ext != nil {
+		return v.ext.Entry(ctx, key)
+	}
 	return v.r.entry(ctx, key)
 }
 
@@ -142,30 +158,56 @@ func (v *Snapshot) Has(ctx context.Context, key string) (bool, error) {
 }
 
 // Keys returns the keys live at the view's point, in bytewise order.
-func (v *Snapshot) Keys(ctx context.Context) ([]string, error) { return v.r.keys(ctx, Range{}) }
+func (v *Snapshot) Keys(ctx context.Context) ([]string, error) {
+	if v.ext != nil {
+		return v.ext.KeysIn(ctx, Range{})
+	}
+	return v.r.keys(ctx, Range{})
+}
 
 // KeysIn returns the keys in r live at the view's point.
-func (v *Snapshot) KeysIn(ctx context.Context, r Range) ([]string, error) { return v.r.keys(ctx, r) }
+func (v *Snapshot) KeysIn(ctx context.Context, r Range) ([]string, error) {
+	if v.ext != nil {
+		return v.ext.KeysIn(ctx, r)
+	}
+	return v.r.keys(ctx, r)
+}
 
 // Len returns the number of keys live at the view's point.
-func (v *Snapshot) Len(ctx context.Context) (int, error) { return v.r.count(ctx, Range{}) }
+func (v *Snapshot) Len(ctx context.Context) (int, error) {
+	if v.ext != nil {
+		return v.ext.LenIn(ctx, Range{})
+	}
+	return v.r.count(ctx, Range{})
+}
 
 // LenIn returns the number of keys in r live at the view's point.
-func (v *Snapshot) LenIn(ctx context.Context, r Range) (int, error) { return v.r.count(ctx, r) }
+func (v *Snapshot) LenIn(ctx context.Context, r Range) (int, error) {
+	if v.ext != nil {
+		return v.ext.LenIn(ctx, r)
+	}
+	return v.r.count(ctx, r)
+}
 
 // All streams the entries live at the view's point, in key order.
 func (v *Snapshot) All(ctx context.Context) iter.Seq2[Entry, error] {
-	return v.r.entries(ctx, Range{})
+	return v.AllIn(ctx, Range{})
 }
 
 // AllIn streams the entries in r live at the view's point.
 func (v *Snapshot) AllIn(ctx context.Context, r Range) iter.Seq2[Entry, error] {
+	if v.ext != nil {
+		return v.ext.AllIn(ctx, r)
+	}
 	return v.r.entries(ctx, r)
 }
 
 // History returns the rows of key up to the view's point still in the
 // journal, oldest first; ErrNotFound when there are none.
 func (v *Snapshot) History(ctx context.Context, key string) ([]Entry, error) {
+	if v.ext != nil {
+		return v.ext.History(ctx, key)
+	}
 	return v.r.history(ctx, key)
 }
 

@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"strings"
 	"time"
 
 	"github.com/sqldict/sqldict/dialects"
+	"github.com/sqldict/sqldict/internal/watchstat"
 )
 
 // Watch streams every committed entry with Sequence > after and a key in r,
@@ -51,11 +53,9 @@ func (d *Dict) watch(ctx context.Context, after int64, r Range, yield func(Entry
 	if after < 0 {
 		return fmt.Errorf("%w: negative sequence %d", ErrInvalidArgument, after)
 	}
-	from, until, keyAfter, err := d.head().bounds(r)
-	if err != nil {
+	if _, _, _, err := d.head().bounds(r); err != nil {
 		return err
 	}
-	in := func(k string) bool { return k >= from && k < until && k > keyAfter }
 	left := r.Limit
 
 	h := d.hub()
@@ -63,7 +63,7 @@ func (d *Dict) watch(ctx context.Context, after int64, r Range, yield func(Entry
 	defer h.leave()
 
 	var st Stats
-	if err := d.retrying(ctx, func() (err error) { st, err = d.Stat(ctx); return err }); err != nil {
+	if err := d.retrying(ctx, func() (err error) { st, err = d.watchStat(ctx); return err }); err != nil {
 		return err
 	}
 	if after < st.Horizon {
@@ -101,7 +101,7 @@ func (d *Dict) watch(ctx context.Context, after int64, r Range, yield func(Entry
 			return d.gap(ctx, cursor)
 		}
 		for _, e := range page {
-			if in(e.Key) {
+			if r.Contains(e.Key) {
 				if !yield(e, nil) {
 					return nil
 				}
@@ -114,6 +114,13 @@ func (d *Dict) watch(ctx context.Context, after int64, r Range, yield func(Entry
 	}
 }
 
+// Contains reports whether key is in r as KeysIn and Watch read r: it has
+// the Prefix, is >= From, < To (when To is set) and > After. Limit plays no
+// part.
+func (r Range) Contains(key string) bool {
+	return strings.HasPrefix(key, r.Prefix) && key >= r.From && (r.To == "" || key < r.To) && key > r.After
+}
+
 // logPage reads the entries with after < sequence <= until, at most a page.
 func (d *Dict) logPage(ctx context.Context, after, until int64) ([]Entry, error) {
 	if err := d.begin(ctx); err != nil {
@@ -123,14 +130,21 @@ func (d *Dict) logPage(ctx context.Context, after, until int64) ([]Entry, error)
 	if err != nil {
 		return nil, err
 	}
+	watchstat.Queries.Add(1)
 	page, err := collect(s.QueryContext(ctx, after, until, pageSize))
 	return page, d.fail(err)
+}
+
+// watchStat is Stat, counted.
+func (d *Dict) watchStat(ctx context.Context) (Stats, error) {
+	watchstat.Queries.Add(1)
+	return d.Stat(ctx)
 }
 
 // gap explains entries missing after cursor: a compaction removed them.
 func (d *Dict) gap(ctx context.Context, cursor int64) error {
 	var st Stats
-	if err := d.retrying(ctx, func() (err error) { st, err = d.Stat(ctx); return err }); err != nil {
+	if err := d.retrying(ctx, func() (err error) { st, err = d.watchStat(ctx); return err }); err != nil {
 		return err
 	}
 	if st.Horizon > cursor {

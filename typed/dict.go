@@ -45,8 +45,8 @@ type Options[T any] struct {
 	// Sweep) and that SetTTL adds to; nil means time.Now. Views judge
 	// expiry by their own time instead.
 	Now func() time.Time
-	// SweepAuthor is the author of the tombstones Sweep appends; zero:
-	// DefaultSweepAuthor.
+	// SweepAuthor is the author of the versions Sweep and Reseal append;
+	// zero: DefaultSweepAuthor.
 	SweepAuthor string
 }
 

@@ -9,7 +9,7 @@ import (
 	"github.com/sqldict/sqldict/sqldict"
 )
 
-// SweepBatch is how many tombstones one Sweep commit appends at most.
+// SweepBatch is how many writes one commit of Sweep or Reseal holds at most.
 const SweepBatch = 100
 
 // SweepComment is the comment of the tombstones Sweep appends.

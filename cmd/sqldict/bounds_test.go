@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -103,6 +104,21 @@ func TestDaysFlag(t *testing.T) {
 		var d days
 		if err := d.Set(in); err == nil {
 			t.Errorf("--keep-for %q = %v, want an error", in, time.Duration(d))
+		}
+	}
+}
+
+// TestErrorText: the library's "sqldict: " prefixes go, the default table's
+// name in "open sqldict: …" stays.
+func TestErrorText(t *testing.T) {
+	for in, want := range map[string]string{
+		"sqldict: key not found":                      "key not found",
+		"open sqldict: sqldict: schema older":         "open sqldict: schema older",
+		"as of X: sqldict: sqldict: point pruned":     "as of X: point pruned",
+		"compact t after key \"a\":\nsqldict: closed": "compact t after key \"a\": closed",
+	} {
+		if got := errorText(errors.New(in)); got != want {
+			t.Errorf("errorText(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

@@ -40,7 +40,7 @@ Examples:
 			return err
 		}
 		key := pos[0]
-		return a.withDict(func(d *sqldict.Dict) error {
+		return a.withJournal(func(d journal) error {
 			b, err := a.base(d, key)
 			if err != nil {
 				return err

@@ -42,7 +42,7 @@ Examples:
 			return usagef("--version %d: versions start at 1", *version)
 		}
 		key := pos[0]
-		return a.readDict(func(d *sqldict.Dict) error {
+		return a.readJournal(func(d journal) error {
 			var e sqldict.Entry
 			switch {
 			case byVersion:
@@ -76,7 +76,7 @@ Examples:
 
 // current returns the live entry of key at the point (the head when p is
 // unset); ErrNotFound when it has none.
-func (a *app) current(d *sqldict.Dict, p *point, key string) (sqldict.Entry, error) {
+func (a *app) current(d journal, p *point, key string) (sqldict.Entry, error) {
 	r, err := a.reader(d, p)
 	if err != nil {
 		return sqldict.Entry{}, err
@@ -157,7 +157,7 @@ func (a *app) listing(c *command, args []string, fn func(r reader, rg sqldict.Ra
 	if err := a.checkPoint(&p); err != nil {
 		return err
 	}
-	return a.readDict(func(d *sqldict.Dict) error {
+	return a.readJournal(func(d journal) error {
 		r, err := a.reader(d, &p)
 		if err != nil {
 			return err
@@ -193,7 +193,7 @@ Examples:
 			return usagef("-n %d: want 0 or more", *limit)
 		}
 		key := pos[0]
-		return a.readDict(func(d *sqldict.Dict) error {
+		return a.readJournal(func(d journal) error {
 			hist, err := d.History(a.ctx, key)
 			if err != nil {
 				return err

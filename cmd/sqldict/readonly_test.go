@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"database/sql"
 	"encoding/json"
 	"os"
@@ -8,6 +9,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/sqldict/sqldict/dialects/sqlite"
+	"github.com/sqldict/sqldict/migrations"
 )
 
 // readVerbs are command lines of every verb that only reads.
@@ -113,5 +117,51 @@ func TestRun_DBLabel(t *testing.T) {
 	a.db = "sqlite:some/file.db"
 	if got := a.dbLabel(); got != "sqlite:some/file.db" {
 		t.Errorf("dbLabel = %q", got)
+	}
+}
+
+// TestRun_ReadVerbs_OldSchema: a journal at an older schema version is read
+// (and so migrated, as every verb migrates on open) unless --no-migrate;
+// migrate --status reports it and leaves it at its version.
+func TestRun_ReadVerbs_OldSchema(t *testing.T) {
+	c := newCLI(t)
+	ctx := context.Background()
+	db, err := sql.Open("sqlite3", c.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	j := migrations.Journal{Table: "sqldict", KeyLength: 255}
+	if err := migrations.To(ctx, db, &sqlite.Dialect{}, j, 1); err != nil {
+		t.Fatal(err)
+	}
+	latest, err := migrations.Latest("sqlite")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if latest < 2 {
+		t.Skip("this build knows one schema version: no older journal to read")
+	}
+	version := func() uint {
+		t.Helper()
+		v, _, err := migrations.Current(ctx, db, &sqlite.Dialect{}, j)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	got := c.ok("", "migrate", "--status")
+	if !strings.HasPrefix(got, "journal sqldict: schema older than this build: version 1") || version() != 1 {
+		t.Errorf("migrate --status of an old journal printed %q, left version %d", got, version())
+	}
+	c.fails(exitError, "open sqldict: schema older than this build", "", "keys", "--no-migrate")
+	if version() != 1 {
+		t.Fatalf("--no-migrate migrated the journal")
+	}
+	if got := c.ok("", "keys"); got != "" {
+		t.Errorf("keys of an empty old journal = %q", got)
+	}
+	if v := version(); v != latest {
+		t.Errorf("after a read the journal is at version %d, want %d", v, latest)
 	}
 }

@@ -60,7 +60,7 @@ var commands []*command
 func init() {
 	commands = []*command{
 		cmdGet, cmdSet, cmdDel, cmdKeys, cmdLen, cmdLog, cmdDiff, cmdEdit, cmdPatch,
-		cmdExport, cmdImport, cmdMigrate, cmdPrune, cmdTyped, cmdHelp,
+		cmdExport, cmdImport, cmdMigrate, cmdPrune, cmdTyped, cmdServe, cmdHelp,
 	}
 }
 
@@ -132,11 +132,19 @@ func parseGlobal(fs *flag.FlagSet, args []string) ([]string, error) {
 	return fs.Args(), nil
 }
 
-// errorText is err's message in one line, without the library's "sqldict: "
-// prefixes.
+// errorText is err's message in one line, without the "sqldict: " prefixes
+// of the library's errors (but "open sqldict: …", the default table's name,
+// stays).
 func errorText(err error) string {
-	msg := strings.ReplaceAll(err.Error(), "sqldict: ", "")
-	return strings.Join(strings.Fields(strings.ReplaceAll(msg, "\n", " ")), " ")
+	msg := strings.Join(strings.Fields(err.Error()), " ")
+	msg = strings.TrimPrefix(msg, "sqldict: ")
+	for {
+		m := strings.ReplaceAll(msg, ": sqldict: ", ": ")
+		if m == msg {
+			return msg
+		}
+		msg = m
+	}
 }
 
 // fail prints err in one line and returns its exit code.
@@ -273,6 +281,9 @@ func (a *app) options() sqldict.Options {
 // open opens the dict named by the global flags for a verb that writes:
 // the database and the journal are created when missing.
 func (a *app) open() (*sqldict.Dict, error) {
+	if err := a.local(); err != nil {
+		return nil, err
+	}
 	return sqldict.OpenURL(a.ctx, a.db, a.options())
 }
 
@@ -280,6 +291,9 @@ func (a *app) open() (*sqldict.Dict, error) {
 // missing SQLite file or journal is an error naming it, not an empty
 // journal (a mistyped path must not look like an empty dict).
 func (a *app) openRead() (*sqldict.Dict, error) {
+	if err := a.local(); err != nil {
+		return nil, err
+	}
 	opts := a.options()
 	opts.ReadOnly = true
 	d, err := sqldict.OpenURL(a.ctx, a.db, opts)
@@ -316,8 +330,9 @@ func (a *app) readDict(fn func(d *sqldict.Dict) error) error {
 	return use(a.openRead)(fn)
 }
 
-func use(open func() (*sqldict.Dict, error)) func(fn func(d *sqldict.Dict) error) error {
-	return func(fn func(d *sqldict.Dict) error) error {
+// use returns a runner that opens with open, runs fn, and closes.
+func use[T interface{ Close() error }](open func() (T, error)) func(fn func(d T) error) error {
+	return func(fn func(d T) error) error {
 		d, err := open()
 		if err != nil {
 			return err

@@ -125,7 +125,7 @@ func (a *app) checkPoint(p *point) error {
 }
 
 // snapshot resolves the point to a view; nil when no point was given.
-func (a *app) snapshot(d *sqldict.Dict, p *point) (*sqldict.Snapshot, error) {
+func (a *app) snapshot(d journal, p *point) (*sqldict.Snapshot, error) {
 	if !p.set() {
 		return nil, nil
 	}
@@ -157,7 +157,7 @@ func (a *app) notFoundAt(p *point, key string, err error) error {
 }
 
 // resolve resolves a time to the last commit at or before it.
-func (a *app) resolve(d *sqldict.Dict, t time.Time) (int64, error) {
+func (a *app) resolve(d journal, t time.Time) (int64, error) {
 	seq, err := d.SequenceAt(a.ctx, t)
 	if err != nil {
 		return 0, fmt.Errorf("as of %s: %w", a.formatTime(t), err)
@@ -173,7 +173,7 @@ type reader interface {
 	Entry(ctx context.Context, key string) (sqldict.Entry, error)
 }
 
-func (a *app) reader(d *sqldict.Dict, p *point) (reader, error) {
+func (a *app) reader(d journal, p *point) (reader, error) {
 	s, err := a.snapshot(d, p)
 	if err != nil || s == nil {
 		return d, err

@@ -55,7 +55,7 @@ func (a *app) reportWrite(verb string, e sqldict.Entry) error {
 	return err
 }
 
-func (a *app) commit(d *sqldict.Dict, verb string, w sqldict.Write) error {
+func (a *app) commit(d journal, verb string, w sqldict.Write) error {
 	es, err := d.Commit(a.ctx, w)
 	if err != nil {
 		return err
@@ -90,10 +90,10 @@ Examples:
 		if len(pos) < 2 {
 			return usagef("missing VALUE for %q (give a value, or - to read it from stdin)", pos[0])
 		}
-		return a.withDict(func(d *sqldict.Dict) error {
+		return a.withJournal(func(d journal) error {
 			value := []byte(pos[1])
 			if pos[1] == "-" {
-				if value, err = a.readStdin(d.Options().MaxValueSize); err != nil {
+				if value, err = a.readStdin(maxValueSize(d)); err != nil {
 					return err
 				}
 			}
@@ -144,7 +144,7 @@ Examples:
 		if err := m.check(); err != nil {
 			return err
 		}
-		return a.withDict(func(d *sqldict.Dict) error {
+		return a.withJournal(func(d journal) error {
 			return a.commit(d, "deleted", m.write(sqldict.Write{Key: pos[0], Delete: true}))
 		})
 	},
@@ -158,7 +158,7 @@ type base struct {
 	exists  bool
 }
 
-func (a *app) base(d *sqldict.Dict, key string) (base, error) {
+func (a *app) base(d journal, key string) (base, error) {
 	e, err := d.Entry(a.ctx, key)
 	if errors.Is(err, sqldict.ErrNotFound) {
 		return base{value: []byte{}}, nil
@@ -219,7 +219,7 @@ Examples:
 		if len(files) != 1 {
 			return usagef("patch in %s changes %d files: want a diff of exactly one value", name, len(files))
 		}
-		return a.withDict(func(d *sqldict.Dict) error {
+		return a.withJournal(func(d journal) error {
 			b, err := a.base(d, key)
 			if err != nil {
 				return err

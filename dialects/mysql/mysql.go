@@ -142,6 +142,7 @@ func (*Dialect) Queries(table string) dialects.Queries {
 			`DATE_FORMAT(UTC_TIMESTAMP(6), ` + timeFormat + `) FROM {M} WHERE id = 1`),
 		Advance: r.Replace(`UPDATE {M} SET last_seq = ?, last_created = ?, horizon = ?, live = live + ? WHERE id = 1`),
 		Head:    r.Replace(`SELECT last_seq, DATE_FORMAT(last_created, ` + timeFormat + `), horizon, live FROM {M} WHERE id = 1`),
+		Live:    r.Replace(`SELECT last_seq, live FROM {M} WHERE id = 1`),
 
 		Latest: r.Replace(`SELECT item, is_deleted FROM {T} WHERE label = ? ORDER BY sequence_number DESC LIMIT 1`),
 		LatestAt: r.Replace(`SELECT m.horizon, m.last_seq, j.item, j.is_deleted FROM {M} m LEFT JOIN (` +
@@ -165,6 +166,11 @@ func (*Dialect) Queries(table string) dialects.Queries {
 		CountAt: r.Replace(`SELECT COUNT(*) FROM (SELECT g.label FROM ` + groups + `) x`),
 		EntriesAt: r.Replace(`SELECT ` + cols("t.") + ` FROM (SELECT MAX(g.sequence_number) AS s FROM ` + groups +
 			` ORDER BY g.label LIMIT ?) h JOIN {T} t ON t.sequence_number = h.s ORDER BY t.label`),
+
+		KeysNear:  r.Replace(`SELECT h.label ` + nearFrom + ` WHERE ` + liveNear + ` ORDER BY h.label LIMIT ?`),
+		CountNear: r.Replace(`SELECT COUNT(*) ` + nearFrom + ` WHERE ` + liveNear),
+		EntriesNear: r.Replace(`SELECT ` + cols("t.") + ` ` + nearFrom + ` JOIN {T} t ON t.sequence_number = ` + rowNear +
+			` WHERE t.is_deleted = 0 ORDER BY h.label LIMIT ?`),
 
 		Log:        r.Replace(`SELECT ` + cols("") + ` FROM {T} WHERE sequence_number > ? AND sequence_number <= ? ORDER BY sequence_number LIMIT ?`),
 		SequenceAt: r.Replace(`SELECT sequence_number FROM {T} WHERE created <= ? ORDER BY created DESC, sequence_number DESC LIMIT 1`),
@@ -208,3 +214,22 @@ func (*Dialect) Queries(table string) dialects.Queries {
 // step on 10 000 keys × 100 versions).
 const groups = `{T} g WHERE g.label >= ? AND g.label < ? AND g.label > ? AND g.sequence_number <= ? ` +
 	`GROUP BY g.label HAVING (SELECT j.is_deleted FROM {T} j WHERE j.sequence_number = MAX(g.sequence_number)) = 0`
+
+// nearFrom, liveNear and rowNear are the listing at a point few commits
+// behind the newest (KeysNear and its kin): the head-table walk. A key not
+// written since the point is answered by its head row; only the others
+// read the journal, and the correlated subquery's ref scan on the label
+// reads just the versions written since. The parameters enter through the
+// one-row derived table p, so that each is bound once and in the order the
+// core passes them (from, until, after, bound): MariaDB reads p as a
+// constant table and seeks the head's primary key on the range.
+const (
+	nearFrom = `FROM (SELECT CAST(? AS BINARY) AS lo, CAST(? AS BINARY) AS hi, CAST(? AS BINARY) AS af, CAST(? AS SIGNED) AS b) p ` +
+		`JOIN {H} h ON h.label >= p.lo AND h.label < p.hi AND h.label > p.af`
+	liveNear = `(CASE WHEN h.sequence_number <= p.b THEN h.is_deleted ELSE (` +
+		`SELECT x.is_deleted FROM {T} x WHERE x.label = h.label AND x.sequence_number <= p.b ` +
+		`ORDER BY x.sequence_number DESC LIMIT 1) END) = 0`
+	rowNear = `(CASE WHEN h.sequence_number <= p.b THEN h.sequence_number ELSE (` +
+		`SELECT x.sequence_number FROM {T} x WHERE x.label = h.label AND x.sequence_number <= p.b ` +
+		`ORDER BY x.sequence_number DESC LIMIT 1) END)`
+)

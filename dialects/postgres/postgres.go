@@ -107,6 +107,7 @@ func (*Dialect) Queries(table string) dialects.Queries {
 		HeadNow: r.Replace(`SELECT last_seq, last_created, horizon, clock_timestamp() FROM {M} WHERE id = 1`),
 		Advance: advance,
 		Head:    r.Replace(`SELECT last_seq, last_created, horizon, live FROM {M} WHERE id = 1`),
+		Live:    r.Replace(`SELECT last_seq, live FROM {M} WHERE id = 1`),
 
 		Latest: r.Replace(`SELECT item, is_deleted FROM {T} WHERE label = $1 ORDER BY sequence_number DESC LIMIT 1`),
 		LatestAt: r.Replace(`SELECT m.horizon, m.last_seq, j.item, j.is_deleted FROM {M} m LEFT JOIN (` +
@@ -128,6 +129,11 @@ func (*Dialect) Queries(table string) dialects.Queries {
 		CountAt: r.Replace(`SELECT COUNT(*) FROM {H} h WHERE ` + headRange + ` AND ` + liveAt),
 		EntriesAt: r.Replace(`SELECT {JCOLS} FROM {H} h JOIN {T} j ON j.sequence_number = ` + rowAt +
 			` WHERE ` + headRange + ` AND NOT j.is_deleted ORDER BY h.label LIMIT $5`),
+
+		KeysEarly:  r.Replace(`SELECT e.label FROM ` + early + ` WHERE ` + earlyLive + ` ORDER BY e.label LIMIT $5`),
+		CountEarly: r.Replace(`SELECT COUNT(*) FROM ` + early + ` WHERE ` + earlyLive),
+		EntriesEarly: r.Replace(`SELECT {JCOLS} FROM ` + early + ` JOIN {T} j ON j.sequence_number = e.s ` +
+			`WHERE ` + earlyLive + ` ORDER BY e.label LIMIT $5`),
 
 		Log:        r.Replace(`SELECT {COLS} FROM {T} WHERE sequence_number > $1 AND sequence_number <= $2 ORDER BY sequence_number LIMIT $3`),
 		SequenceAt: r.Replace(`SELECT sequence_number FROM {T} WHERE created <= $1 ORDER BY created DESC, sequence_number DESC LIMIT 1`),
@@ -159,3 +165,19 @@ const rowAt = `(CASE WHEN h.sequence_number <= $4 THEN h.sequence_number ELSE (`
 const liveAt = `NOT (CASE WHEN h.sequence_number <= $4 THEN h.is_deleted ELSE (` +
 	`SELECT x.is_deleted FROM {T} x WHERE x.label = h.label AND x.sequence_number <= $4 ` +
 	`ORDER BY x.sequence_number DESC LIMIT 1) END)`
+
+// early and earlyLive are the listing at a point few commits into the
+// journal (KeysEarly and its kin): every row at or below the bound, read in
+// sequence order on the primary key, the newest per label kept by DISTINCT
+// ON. The core picks it only where those rows number O(keys), so it never
+// reads the history written after the point, which the head-table walk
+// pays one seek per key for. The key range is applied outside the OFFSET 0
+// fence: pushed into the scan, it let the generic plan of the prepared
+// statement (which PostgreSQL switches to after five executions) walk
+// (label, sequence_number) over the whole journal instead, 0.9 s against
+// 0.07 s for the custom plan on 1M rows.
+const (
+	early = `(SELECT DISTINCT ON (label) sequence_number AS s, label, is_deleted FROM {T} ` +
+		`WHERE sequence_number <= $4 ORDER BY label, sequence_number DESC OFFSET 0) e`
+	earlyLive = `NOT e.is_deleted AND e.label >= $1 AND e.label < $2 AND e.label > $3`
+)

@@ -4,13 +4,15 @@ import (
 	"context"
 	"database/sql"
 	"time"
+
+	"github.com/sqldict/sqldict/internal/watchstat"
 )
 
 // DataVersionInterval is how often a watching process asks SQLite whether
 // another connection committed. PRAGMA data_version reads a counter in the
 // shared WAL index without touching the database file, so checking often
 // costs microseconds of CPU and no I/O.
-const DataVersionInterval = 2 * time.Millisecond
+const DataVersionInterval = 4 * time.Millisecond
 
 // Listen implements dialects.Listener with PRAGMA data_version, which
 // changes on conn whenever any other connection (of this process or another)
@@ -18,8 +20,15 @@ const DataVersionInterval = 2 * time.Millisecond
 // the core dedicates conn to it. A commit to another journal in the same file
 // also changes it; the core's meta-row read that follows tells them apart.
 func (*Dialect) Listen(ctx context.Context, conn *sql.Conn, _ string) (func(ctx context.Context) error, error) {
+	// Prepared once: parsing the pragma on every check would cost more
+	// than running it.
+	stmt, err := conn.PrepareContext(ctx, "PRAGMA data_version")
+	if err != nil {
+		return nil, err
+	}
 	var last int64
-	if err := conn.QueryRowContext(ctx, "PRAGMA data_version").Scan(&last); err != nil {
+	if err := stmt.QueryRowContext(ctx).Scan(&last); err != nil {
+		stmt.Close()
 		return nil, err
 	}
 	wait := func(ctx context.Context) error {
@@ -32,7 +41,9 @@ func (*Dialect) Listen(ctx context.Context, conn *sql.Conn, _ string) (func(ctx 
 			case <-tick.C:
 			}
 			var v int64
-			if err := conn.QueryRowContext(ctx, "PRAGMA data_version").Scan(&v); err != nil {
+			watchstat.Queries.Add(1)
+			if err := stmt.QueryRowContext(ctx).Scan(&v); err != nil {
+				stmt.Close()
 				return err
 			}
 			if v != last {

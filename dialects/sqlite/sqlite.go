@@ -112,6 +112,7 @@ func (*Dialect) Queries(table string) dialects.Queries {
 		HeadNow: r.Replace(`SELECT last_seq, last_created, horizon, NULL FROM {M} WHERE id = 1`),
 		Advance: r.Replace(`UPDATE {M} SET last_seq = ?1, last_created = ?2, horizon = ?3, live = live + ?4 WHERE id = 1`),
 		Head:    r.Replace(`SELECT last_seq, last_created, horizon, live FROM {M} WHERE id = 1`),
+		Live:    r.Replace(`SELECT last_seq, live FROM {M} WHERE id = 1`),
 
 		Latest: r.Replace(`SELECT item, is_deleted FROM {T} WHERE label = ?1 ORDER BY sequence_number DESC LIMIT 1`),
 		LatestAt: r.Replace(`SELECT m.horizon, m.last_seq, j.item, j.is_deleted FROM {M} m LEFT JOIN (` +

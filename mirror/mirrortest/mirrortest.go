@@ -43,7 +43,7 @@ func testCtx(t *testing.T) context.Context {
 func content(m *mirror.Mirror) (int64, map[string]string) {
 	var seq int64
 	out := map[string]string{}
-	m.Read(func(s int64, entries map[string]sqldict.Entry) {
+	m.Read(func(s int64, entries map[string]*sqldict.Entry) {
 		seq = s
 		for k, e := range entries {
 			out[k] = string(e.Value)

@@ -274,12 +274,12 @@ func testConcurrent(t *testing.T, open sqldicttest.Opener) {
 	for w := range writers {
 		turn[w] <- struct{}{}
 	}
-	for range 30 { // history to compact
+	for range 20 { // history to compact
 		if !round() {
 			break
 		}
 	}
-	const passes = 12
+	const passes = 9
 	compactng.Store(true)
 	for pass := 0; pass < passes && !t.Failed(); pass++ {
 		st, err := compactor.Stat(ctx)

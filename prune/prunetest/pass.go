@@ -20,17 +20,19 @@ func testPassFixed(t *testing.T, open sqldicttest.Opener) {
 	d := sqldicttest.NewDict(t, open, sqldict.Options{})
 	m := &sqldicttest.Model{}
 	keys := []string{"a", "b", "c", "d", "z"}
+	var ws []sqldict.Write
 	for i := range 30 {
 		for _, k := range keys {
-			set(t, d, m, k, fmt.Sprint(i))
+			ws = append(ws, sqldict.Write{Key: k, Value: fmt.Append(nil, i)})
 		}
 	}
+	commitModel(t, d, m, ws...)
 	start, err := d.Stat(bg)
 	must(t, err)
 
-	// Each batch is followed by 8 new versions of the key the batch is
-	// working on, one more than a batch removes: a rule that followed the
-	// head would never run out of rows to remove.
+	// Each batch is followed by 8 new versions of "a", the key the first
+	// batches work on, one more than a batch removes: a rule that followed
+	// the head would never run out of rows to remove.
 	ctx, cancel := context.WithCancel(bg)
 	defer cancel()
 	const maxBatches = 200
@@ -40,17 +42,15 @@ func testPassFixed(t *testing.T, open sqldicttest.Opener) {
 			cancel()
 			return
 		}
+		var ws []sqldict.Write
 		for i := range 8 {
-			ws := []sqldict.Write{{Key: "a", Value: fmt.Appendf(nil, "w%d-%d", r.Batches, i)}}
-			if err := m.Apply(ws); err != nil {
-				progressErr = err
-				return
-			}
-			if _, err := d.Commit(bg, ws...); err != nil {
-				progressErr = err
-				return
-			}
+			ws = append(ws, sqldict.Write{Key: "a", Value: fmt.Appendf(nil, "w%d-%d", r.Batches, i)})
 		}
+		if err := m.Apply(ws); err != nil {
+			progressErr = err
+			return
+		}
+		_, progressErr = d.Commit(bg, ws...)
 	}}
 	res, err := prune.Compact(ctx, d, p)
 	must(t, progressErr)
@@ -80,4 +80,11 @@ func testPassFixed(t *testing.T, open sqldicttest.Opener) {
 		}
 	}
 	CheckHorizon(t, d, m)
+}
+
+func commitModel(t testing.TB, d *sqldict.Dict, m *sqldicttest.Model, ws ...sqldict.Write) {
+	t.Helper()
+	must(t, m.Apply(ws))
+	_, err := d.Commit(bg, ws...)
+	must(t, err)
 }

@@ -145,9 +145,14 @@ func RandomWrites(r *rand.Rand, m *Model, keys, maxWrites int) []sqldict.Write {
 // step for the whole-dict reads; 0 picks a default), then every snapshot
 // along the way.
 func RunModel(t *testing.T, open Opener, ops, checkEvery int) {
+	RunModelOn(t, NewDict(t, open, sqldict.Options{}), ops, checkEvery)
+}
+
+// RunModelOn is RunModel on an empty journal behind any Store (a remote
+// one, package client).
+func RunModelOn(t *testing.T, d sqldict.Store, ops, checkEvery int) {
 	seed := Seed(t)
 	r := rand.New(rand.NewPCG(seed, seed^0x5eed))
-	d := NewDict(t, open, sqldict.Options{})
 	m := &Model{}
 	const keys = 24
 	if checkEvery <= 0 {
@@ -196,7 +201,7 @@ func RunModel(t *testing.T, open Opener, ops, checkEvery int) {
 	}
 }
 
-func compareKey(t *testing.T, d *sqldict.Dict, m *Model, k string, step int) {
+func compareKey(t *testing.T, d sqldict.Store, m *Model, k string, step int) {
 	t.Helper()
 	h, found := m.Head(k, int64(len(m.Rows)))
 	v, err := d.Get(bg, k)
@@ -243,7 +248,7 @@ func compareHistory(t *testing.T, k string, got []sqldict.Entry, err error, want
 	}
 }
 
-func compareDict(t *testing.T, d *sqldict.Dict, m *Model, step int) {
+func compareDict(t *testing.T, d sqldict.Store, m *Model, step int) {
 	t.Helper()
 	state := m.State(int64(len(m.Rows)))
 	want := make([]string, 0, len(state))
@@ -251,12 +256,12 @@ func compareDict(t *testing.T, d *sqldict.Dict, m *Model, step int) {
 		want = append(want, k)
 	}
 	slices.Sort(want)
-	keys, err := d.Keys(bg)
+	keys, err := d.KeysIn(bg, sqldict.Range{})
 	must(t, err)
 	if !slices.Equal(keys, want) {
 		t.Fatalf("step %d: Keys = %q, model %q", step, keys, want)
 	}
-	n, err := d.Len(bg)
+	n, err := d.LenIn(bg, sqldict.Range{})
 	must(t, err)
 	if n != len(want) {
 		t.Fatalf("step %d: Len = %d, model %d", step, n, len(want))

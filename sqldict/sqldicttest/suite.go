@@ -75,7 +75,9 @@ func Run(t *testing.T, open Opener) {
 		{"WatchPruned", testWatchPruned},
 		{"WatchEnds", testWatchEnds},
 		{"UpgradeFromV1", testUpgradeFromV1},
+		{"ListingPlans", testListingPlans},
 		{"Model", func(t *testing.T, open Opener) { RunModel(t, open, 1500, 0) }},
+		{"ConcurrentModel", testConcurrentModel},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -173,3 +173,8 @@ func testExpiryTTL(t *testing.T, open sqldicttest.Opener) {
 		t.Fatal("Sweep with a prefix deleted a key outside it")
 	}
 }
+
+// errorsIsNotFoundOnly reports a plain not-found: a deletion, not an expiry.
+func errorsIsNotFoundOnly(err error) bool {
+	return errors.Is(err, sqldict.ErrNotFound) && !errors.Is(err, typed.ErrExpired)
+}

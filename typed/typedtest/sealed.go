@@ -1,17 +1,12 @@
 package typedtest
 
 import (
-	"errors"
 	"testing"
 
 	"github.com/sqldict/sqldict/sqldict"
 	"github.com/sqldict/sqldict/sqldict/sqldicttest"
 	"github.com/sqldict/sqldict/typed"
 )
-
-func errorsIsNotFoundOnly(err error) bool {
-	return errors.Is(err, sqldict.ErrNotFound) && !errors.Is(err, typed.ErrExpired)
-}
 
 // testSealedHistory: compressed and encrypted versions read back through
 // History and snapshots on the engine, including binary-heavy ciphertext.

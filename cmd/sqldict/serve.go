@@ -1,0 +1,141 @@
+package main
+
+import (
+	"fmt"
+	"log/slog"
+	"net"
+	"strings"
+	"time"
+
+	"github.com/sqldict/sqldict/server"
+	"github.com/sqldict/sqldict/sqldict"
+)
+
+// tablesFlag collects repeated --table flags; the first one given replaces
+// the default.
+type tablesFlag struct {
+	names []string
+	given bool
+}
+
+func (f *tablesFlag) String() string { return strings.Join(f.names, ",") }
+
+func (f *tablesFlag) Set(s string) error {
+	if !f.given {
+		f.names, f.given = nil, true
+	}
+	if err := sqldict.ValidTable(s); err != nil {
+		return err
+	}
+	f.names = append(f.names, s)
+	return nil
+}
+
+var cmdServe = &command{
+	name:    "serve",
+	args:    "[--listen ADDR] [--table T]... [--tokens FILE] [--tls-cert FILE --tls-key FILE]",
+	summary: "serve journals over HTTP (the API of HTTP.md)",
+	help: `
+Serves the journals named by --table (repeatable; default: the global table)
+until SIGTERM or SIGINT, then stops taking requests, lets running ones finish
+(bounded by --shutdown-timeout), closes watch streams and exits 0. It is
+ready when GET /healthz answers 200. Without --tokens it listens on loopback
+addresses only. The tokens file has one token a line: TOKEN SCOPE [TABLE...],
+scope read, write or admin. Request logs go to stderr; tokens never do.
+
+Examples:
+  sqldict serve --db sqlite:state.db --listen 127.0.0.1:8080
+  sqldict serve --db postgres://me@db/prod --table configs --table flags \
+      --listen :8443 --tokens tokens.txt --tls-cert cert.pem --tls-key key.pem`,
+	run: func(a *app, c *command, args []string) error {
+		fs := a.flagSet(c.name, c.args)
+		tables := &tablesFlag{names: []string{a.table}}
+		fs.Lookup("table").Value = tables
+		listen := fs.String("listen", "127.0.0.1:8080", "listen on `ADDR` (host:port; port 0 picks one)")
+		tokens := fs.String("tokens", "", "require bearer tokens listed in `FILE`")
+		cert := fs.String("tls-cert", "", "serve TLS with the certificate in `FILE` (PEM)")
+		key := fs.String("tls-key", "", "the TLS private key in `FILE` (PEM)")
+		readOnly := fs.Bool("read-only", false, "refuse every write with 403 read_only")
+		shutdown := fs.Duration("shutdown-timeout", server.DefaultShutdownTimeout, "how long running requests may finish after a signal")
+		readTimeout := fs.Duration("read-timeout", server.DefaultReadTimeout, "cut off a client that has not sent its request within `D`")
+		writeTimeout := fs.Duration("write-timeout", server.DefaultWriteTimeout, "cut off a response not written within `D` (watch streams excepted)")
+		idleTimeout := fs.Duration("idle-timeout", server.DefaultIdleTimeout, "close keep-alive connections idle for `D`")
+		idleConns := fs.Int("idle-conns", 128, "idle database connections each journal's pool keeps (concurrent requests beyond it open and close connections)")
+		heartbeat := fs.Duration("heartbeat", server.DefaultHeartbeat, "comment line on idle watch streams every `D`")
+		if _, err := a.parse(c, fs, args, 0, 0); err != nil {
+			return err
+		}
+		if err := a.local(); err != nil {
+			return err
+		}
+		if *idleConns < 0 {
+			return usagef("--idle-conns %d: want 0 or more", *idleConns)
+		}
+		if (*cert == "") != (*key == "") {
+			return usagef("give both --tls-cert and --tls-key, or neither")
+		}
+		for _, d := range []time.Duration{*shutdown, *readTimeout, *writeTimeout, *idleTimeout, *heartbeat} {
+			if d <= 0 {
+				return usagef("durations must be positive")
+			}
+		}
+		cfg := server.Config{
+			Tables: map[string]*sqldict.Dict{}, Heartbeat: *heartbeat, ShutdownTimeout: *shutdown,
+			ReadHeaderTimeout: min(*readTimeout, server.DefaultReadHeaderTimeout),
+			ReadTimeout:       *readTimeout, WriteTimeout: *writeTimeout, IdleTimeout: *idleTimeout,
+			Logger: slog.New(slog.NewTextHandler(a.stderr, nil)),
+		}
+		if *tokens != "" {
+			t, err := server.LoadTokens(*tokens)
+			if err != nil {
+				return err
+			}
+			cfg.Tokens = t
+		} else if err := loopbackOnly(*listen); err != nil {
+			return err
+		}
+		for _, name := range tables.names {
+			if cfg.Tables[name] != nil {
+				continue
+			}
+			d, err := sqldict.OpenURL(a.ctx, a.db, sqldict.Options{
+				Table: name, ReadOnly: *readOnly, SkipMigrate: a.noMigrate, Logger: cfg.Logger,
+			})
+			if err != nil {
+				return fmt.Errorf("table %s: %w", name, err)
+			}
+			defer d.Close()
+			d.DB().SetMaxIdleConns(*idleConns)
+			cfg.Tables[name] = d
+		}
+		srv, err := server.New(cfg)
+		if err != nil {
+			return err
+		}
+		ln, err := net.Listen("tcp", *listen)
+		if err != nil {
+			return err
+		}
+		scheme := "http"
+		if *cert != "" {
+			scheme = "https"
+		}
+		fmt.Fprintf(a.stdout, "sqldict serve: listening on %s://%s\n", scheme, ln.Addr())
+		return srv.Serve(a.ctx, ln, *cert, *key)
+	},
+}
+
+// loopbackOnly refuses an address that is reachable from other hosts.
+func loopbackOnly(addr string) error {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return usagef("--listen %q: %v", addr, err)
+	}
+	if host == "localhost" {
+		return nil
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+		return nil
+	}
+	return usagef("--listen %q: without --tokens sqldict serve listens on loopback addresses only (127.0.0.1, ::1, localhost)", addr)
+}

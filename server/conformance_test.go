@@ -1,0 +1,16 @@
+package server_test
+
+import (
+	"testing"
+
+	"github.com/sqldict/sqldict/server/servetest"
+	"github.com/sqldict/sqldict/sqldict"
+	"github.com/sqldict/sqldict/sqldict/sqldicttest"
+)
+
+// TestServe_StoreConformance: a client talking to a real serve process
+// passes the Store conformance suite, as a local Dict does. The
+// integration module runs the same on MariaDB and PostgreSQL.
+func TestServe_StoreConformance(t *testing.T) {
+	sqldicttest.RunStore(t, func(t *testing.T) sqldict.Store { return servetest.Store(t, sqliteURL(t), nil) })
+}

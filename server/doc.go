@@ -1,0 +1,59 @@
+// Package server puts sqldict journals on the network: the HTTP API that
+// "sqldict serve" runs, as specified in HTTP.md (the README has a curl
+// session for every route). Package client is its Go counterpart.
+//
+// # Model
+//
+// A Server serves a fixed set of journals, one *sqldict.Dict per table name;
+// a request for any other table is 404 not_found, so no client can create
+// tables by naming them. Every route is registered on one http.ServeMux
+// with a Go 1.22 pattern, wrapped by the same middleware: authentication
+// (bearer tokens with scopes and per-table grants), request logging with
+// log/slog and Prometheus metrics. Handle adds routes with the same
+// middleware, so further pages (a web UI) extend the set without a second
+// mux.
+//
+// # Reads and points in time
+//
+// Every read is answered at one point of the journal, reported in
+// X-Sqldict-Sequence: the query parameters at=SEQUENCE or as_of=TIME choose
+// it, the head is the default. Listings read at a snapshot, so a client
+// that passes the reported sequence back as at reads every page at the same
+// point.
+//
+// # Keys in paths
+//
+// A key is the rest of the path after /keys/ (or /history/), percent-decoded,
+// so keys may contain "/" either raw or as %2F. Raw "." and ".." segments
+// and empty segments are refused with 400 invalid_key rather than cleaned:
+// ServeMux would redirect /keys/a/../b to /keys/b, and a client following
+// the redirect would write another key. Send such keys percent-encoded
+// (%2E%2E); package client always does.
+//
+// # Limits and timeouts
+//
+// Request bodies are limited before they are read: a PUT body over the
+// journal's MaxValueSize and a commit body over Config.MaxCommitBytes are
+// refused with 413 value_too_large, without reading anything when
+// Content-Length announces it, otherwise as soon as the limit is crossed.
+//
+// # Status of a PUT
+//
+// A PUT answers 201 when the key had no live value and 200 otherwise. The
+// commit does not report the key's previous state, so for a key written
+// before (version > 1) the server reads the previous version after the
+// commit: exact, but one indexed read more per PUT (on SQLite under 16
+// concurrent writers it costs a large share of the throughput; see
+// BenchmarkServe).
+// Serve sets read, write and idle timeouts on the http.Server; watch
+// streams lift them for their connection, and streamed listings extend the
+// write deadline as they make progress.
+//
+// # Security
+//
+// Without tokens every request is allowed, which is why the CLI refuses to
+// listen on a non-loopback address without --tokens. Tokens are compared in
+// constant time (over their SHA-256, so the comparison does not reveal the
+// length either) and never logged: the request log records the method,
+// path, route, status, size, duration and remote address, no header.
+package server

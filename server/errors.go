@@ -1,0 +1,111 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+
+	"github.com/sqldict/sqldict/dialects"
+	"github.com/sqldict/sqldict/sqldict"
+)
+
+// The error codes of HTTP.md. Package client maps them back to sqldict's
+// sentinels.
+const (
+	CodeNotFound        = "not_found"
+	CodeConflict        = "conflict"
+	CodePruned          = "pruned"
+	CodeFuture          = "future"
+	CodeInvalidKey      = "invalid_key"
+	CodeInvalidArgument = "invalid_argument"
+	CodeValueTooLarge   = "value_too_large"
+	CodeUnauthorized    = "unauthorized"
+	CodeForbidden       = "forbidden"
+	CodeReadOnly        = "read_only"
+	CodeUnavailable     = "unavailable"
+	CodeInternal        = "internal"
+)
+
+// ErrorBody is the JSON of every error response.
+type ErrorBody struct {
+	Error ErrorDetail `json:"error"`
+}
+
+// ErrorDetail is the "error" member of ErrorBody. Expected and Actual are set
+// for code conflict only: the versions of the failed expectation.
+type ErrorDetail struct {
+	Code     string `json:"code"`
+	Message  string `json:"message"`
+	Key      string `json:"key,omitempty"`
+	Expected *int64 `json:"expected,omitempty"`
+	Actual   *int64 `json:"actual,omitempty"`
+}
+
+// apiError is an error with the status and code it is answered with.
+type apiError struct {
+	status int
+	code   string
+	msg    string
+}
+
+func (e *apiError) Error() string { return e.msg }
+
+func badArg(msg string) error { return &apiError{http.StatusBadRequest, CodeInvalidArgument, msg} }
+
+// classify maps an error to its status and code.
+func classify(err error) (int, string) {
+	var ae *apiError
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.As(err, &ae):
+		return ae.status, ae.code
+	case errors.As(err, &mbe), errors.Is(err, sqldict.ErrValueTooLarge):
+		return http.StatusRequestEntityTooLarge, CodeValueTooLarge
+	case errors.Is(err, sqldict.ErrNotFound):
+		return http.StatusNotFound, CodeNotFound
+	case errors.Is(err, sqldict.ErrConflict):
+		return http.StatusPreconditionFailed, CodeConflict
+	case errors.Is(err, sqldict.ErrPruned):
+		return http.StatusGone, CodePruned
+	case errors.Is(err, sqldict.ErrFuture):
+		return http.StatusUnprocessableEntity, CodeFuture
+	case errors.Is(err, sqldict.ErrInvalidKey):
+		return http.StatusBadRequest, CodeInvalidKey
+	case errors.Is(err, sqldict.ErrInvalidArgument):
+		return http.StatusBadRequest, CodeInvalidArgument
+	case errors.Is(err, sqldict.ErrReadOnly):
+		return http.StatusForbidden, CodeReadOnly
+	case errors.Is(err, sqldict.ErrClosed), errors.Is(err, context.Canceled),
+		errors.Is(err, context.DeadlineExceeded), dialects.IsNetworkError(err):
+		return http.StatusServiceUnavailable, CodeUnavailable
+	}
+	return http.StatusInternalServerError, CodeInternal
+}
+
+// writeError answers err as JSON. Internal errors are logged with their
+// text and answered without it, so no SQL or DSN detail reaches clients.
+func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	status, code := classify(err)
+	d := ErrorDetail{Code: code, Message: err.Error()}
+	var ce *sqldict.ConflictError
+	if errors.As(err, &ce) {
+		d.Key, d.Expected, d.Actual = ce.Key, &ce.Expected, &ce.Actual
+	}
+	if status >= 500 {
+		s.log.LogAttrs(r.Context(), errorLevel(status), "request failed",
+			routeAttr(r), errAttr(err))
+		if status == http.StatusInternalServerError {
+			d.Message = "internal error (see the server log)"
+		}
+	}
+	h := w.Header()
+	h.Del("ETag")
+	h.Del("Content-Length")
+	h.Set("Content-Type", "application/json")
+	h.Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	if r.Method != http.MethodHead {
+		_ = json.NewEncoder(w).Encode(ErrorBody{Error: d})
+	}
+}

@@ -1,0 +1,176 @@
+package sqldict
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+func openTemp(t *testing.T) *Dict {
+	t.Helper()
+	d, err := OpenURL(context.Background(), "sqlite:"+filepath.Join(t.TempDir(), "g.db"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	return d
+}
+
+func req(ctx context.Context, ws ...Write) *request {
+	return &request{ctx: ctx, writes: ws, wake: make(chan struct{}, 1)}
+}
+
+// TestGroup_MembersCheckedApart: in one batch, a member whose check fails
+// is left out with its own error and the others commit, each checked
+// against the head the members before it left.
+func TestGroup_MembersCheckedApart(t *testing.T) {
+	ctx := context.Background()
+	d := openTemp(t)
+	if err := d.Set(ctx, "a", []byte("1")); err != nil {
+		t.Fatal(err)
+	}
+	gone, cancel := context.WithCancel(ctx)
+	cancel()
+	ms := []*request{
+		req(ctx, Write{Key: "b", Value: []byte("1")}),
+		req(ctx, Write{Key: "c", Value: []byte("1")}, Write{Key: "a", Value: []byte("x"), IfVersion: Expect(5)}),
+		req(ctx, Write{Key: "d", Value: []byte("1")}, Write{Key: "zz", Delete: true}),
+		req(gone, Write{Key: "e", Value: []byte("1")}),
+		req(ctx, Write{Key: "b", Value: []byte("2"), IfVersion: Expect(1)}, Write{Key: "a", Delete: true}),
+	}
+	d.commitBatch(ms)
+	if ms[0].err != nil || ms[0].entries[0].Sequence != 2 {
+		t.Fatalf("clean member: %v %+v", ms[0].err, ms[0].entries)
+	}
+	var ce *ConflictError
+	if !errors.As(ms[1].err, &ce) || ce.Key != "a" || ce.Actual != 1 {
+		t.Fatalf("conflicting member: %v, want a conflict on a at version 1", ms[1].err)
+	}
+	if !errors.Is(ms[2].err, ErrNotFound) {
+		t.Fatalf("deleting an absent key: %v, want ErrNotFound", ms[2].err)
+	}
+	if !errors.Is(ms[3].err, context.Canceled) {
+		t.Fatalf("member whose ctx ended before the batch: %v, want context.Canceled", ms[3].err)
+	}
+	if e := ms[4].entries; ms[4].err != nil || len(e) != 2 || e[0].Sequence != 3 || e[0].Version != 2 || e[1].Sequence != 4 {
+		t.Fatalf("member after the clean one: %v %+v", ms[4].err, e)
+	}
+	for _, k := range []string{"c", "d", "e"} {
+		if ok, err := d.Has(ctx, k); ok || err != nil {
+			t.Fatalf("Has(%q) = %v, %v: a member left out wrote", k, ok, err)
+		}
+	}
+	if st, err := d.Stat(ctx); err != nil || st.Sequence != 4 {
+		t.Fatalf("Stat = %+v, %v; want sequence 4", st, err)
+	}
+}
+
+// queued waits until n callers wait in d's group queue.
+func queued(t *testing.T, d *Dict, n int) {
+	t.Helper()
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(time.Millisecond) {
+		d.group.mu.Lock()
+		got := len(d.group.queue)
+		d.group.mu.Unlock()
+		if got == n {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d callers queued, want %d", got, n)
+		}
+	}
+}
+
+// hold makes d's group behave as if a batch were in flight, until the
+// returned function ends it and hands the lead on.
+func hold(d *Dict) (release func()) {
+	d.group.mu.Lock()
+	d.group.leading = true
+	d.group.mu.Unlock()
+	return func() {
+		g := &d.group
+		g.mu.Lock()
+		defer g.mu.Unlock()
+		if len(g.queue) > 0 {
+			g.queue[0].elected = true
+			g.queue[0].signal()
+		} else {
+			g.leading = false
+		}
+	}
+}
+
+// TestGroup_QueuedCallersCoalesce: callers that queued while a batch was in
+// flight commit in one transaction, in queue order; one whose ctx ends
+// while queued leaves with the ctx error and writes nothing.
+func TestGroup_QueuedCallersCoalesce(t *testing.T) {
+	ctx := context.Background()
+	d := openTemp(t)
+	var batches []int
+	testHookApplied = func(ms []*request) { batches = append(batches, len(ms)) }
+	t.Cleanup(func() { testHookApplied = nil })
+
+	release := hold(d)
+	type result struct {
+		es  []Entry
+		err error
+	}
+	results := make([]chan result, 4)
+	cctx, cancel := context.WithCancel(ctx)
+	for i, k := range []string{"a", "b", "c", "d"} {
+		results[i] = make(chan result, 1)
+		c := ctx
+		if k == "c" {
+			c = cctx
+		}
+		go func() {
+			es, err := d.Commit(c, Write{Key: k, Value: []byte(k)})
+			results[i] <- result{es, err}
+		}()
+		queued(t, d, i+1)
+	}
+	cancel()
+	if r := <-results[2]; !errors.Is(r.err, context.Canceled) {
+		t.Fatalf("queued caller cancelled: %v, want context.Canceled", r.err)
+	}
+	queued(t, d, 3)
+	release()
+	for i, want := range []int64{1, 2, -1, 3} {
+		if want < 0 {
+			continue
+		}
+		r := <-results[i]
+		if r.err != nil || r.es[0].Sequence != want {
+			t.Fatalf("caller %d: %v %+v, want sequence %d", i, r.err, r.es, want)
+		}
+	}
+	if len(batches) != 1 || batches[0] != 3 {
+		t.Fatalf("batches %v, want one of 3", batches)
+	}
+	if ok, _ := d.Has(ctx, "c"); ok {
+		t.Fatal("the cancelled caller's write landed")
+	}
+}
+
+// TestGroup_CancelledAfterWriting: a member whose ctx ends after its rows
+// are in the batch's transaction gets nil when that transaction commits.
+func TestGroup_CancelledAfterWriting(t *testing.T) {
+	ctx := context.Background()
+	d := openTemp(t)
+	cctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	testHookApplied = func([]*request) { cancel() }
+	t.Cleanup(func() { testHookApplied = nil })
+	ms := []*request{req(ctx, Write{Key: "a", Value: []byte("1")}), req(cctx, Write{Key: "b", Value: []byte("1")})}
+	d.commitBatch(ms)
+	for i, m := range ms {
+		if m.err != nil {
+			t.Fatalf("member %d: %v, want nil", i, m.err)
+		}
+	}
+	if v, err := d.Get(ctx, "b"); err != nil || string(v) != "1" {
+		t.Fatalf("Get(b) = %q, %v", v, err)
+	}
+}
