@@ -144,6 +144,12 @@ func (s *Server) authorize(r *http.Request, scope Scope, table string) error {
 	if !ok || token == "" {
 		return &apiError{http.StatusUnauthorized, CodeUnauthorized, "missing bearer token (Authorization: Bearer TOKEN)"}
 	}
+	return s.grants(token, scope, table)
+}
+
+// grants checks that token grants scope on table ("" for no table); the
+// API's bearer header and the UI's cookie both end here.
+func (s *Server) grants(token string, scope Scope, table string) error {
 	g, ok := s.cfg.Tokens.lookup(token)
 	if !ok {
 		return &apiError{http.StatusUnauthorized, CodeUnauthorized, "unknown token"}

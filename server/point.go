@@ -20,7 +20,12 @@ const HeaderSequence = "X-Sqldict-Sequence"
 // point returns the snapshot the request's at= or as_of= names, or the
 // head's when neither is given.
 func point(ctx context.Context, r *http.Request, d *sqldict.Dict) (*sqldict.Snapshot, error) {
-	seq, ok, err := pointSeq(ctx, r.URL.Query(), "at", "as_of", d)
+	return pointIn(ctx, r.URL.Query(), d)
+}
+
+// pointIn is point over query parameters q.
+func pointIn(ctx context.Context, q url.Values, d *sqldict.Dict) (*sqldict.Snapshot, error) {
+	seq, ok, err := pointSeq(ctx, q, "at", "as_of", d)
 	if err != nil {
 		return nil, err
 	}

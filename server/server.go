@@ -135,6 +135,7 @@ func (s *Server) routes() {
 	s.HandleFunc("GET /v1/{table}/watch", ScopeRead, s.watch)
 	s.HandleFunc("GET /v1/{table}/stat", ScopeRead, s.stat)
 	s.HandleFunc("POST /v1/{table}/prune", ScopeAdmin, s.prune)
+	s.uiRoutes()
 }
 
 // HandlerFunc is a route's handler: it gets the journal the path's {table}

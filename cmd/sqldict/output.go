@@ -1,15 +1,13 @@
 package main
 
 import (
-	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
 	"os"
-	"unicode/utf8"
 
-	"github.com/aymanbagabas/go-udiff"
+	"github.com/sqldict/sqldict/internal/textdiff"
 
 	"github.com/sqldict/sqldict/sqldict"
 )
@@ -54,9 +52,7 @@ func (a *app) printJSON(v any) error {
 }
 
 // isText reports whether b is shown as text: valid UTF-8 without NUL.
-func isText(b []byte) bool {
-	return utf8.Valid(b) && bytes.IndexByte(b, 0) < 0
-}
+func isText(b []byte) bool { return textdiff.IsText(b) }
 
 // writeValue writes a value exactly; on a terminal it ends the line too.
 func (a *app) writeValue(v []byte) error {
@@ -79,22 +75,8 @@ func isTerminal(w io.Writer) bool {
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
-// unified returns the unified diff from old to new, labelled; "" when they
-// are equal. Values that are not text are summarised, not diffed.
 func unified(oldLabel, newLabel string, old, new []byte) string {
-	if bytes.Equal(old, new) {
-		return ""
-	}
-	if !isText(old) || !isText(new) {
-		return fmt.Sprintf("Binary values %s and %s differ (%d → %d bytes)\n", oldLabel, newLabel, len(old), len(new))
-	}
-	edits := udiff.Lines(string(old), string(new))
-	text, err := udiff.ToUnified(oldLabel, newLabel, string(old), edits, udiff.DefaultContextLines)
-	if err != nil {
-		// The edits come from the same strings: this cannot happen.
-		return fmt.Sprintf("diff %s %s: %v\n", oldLabel, newLabel, err)
-	}
-	return text
+	return textdiff.Unified(oldLabel, newLabel, old, new)
 }
 
 // versionLabel names a version of a key in diff headers.

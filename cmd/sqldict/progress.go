@@ -37,6 +37,10 @@ func (a *app) progress(what, unit string, total int64) *progress {
 		progressbar.OptionThrottle(100 * time.Millisecond),
 		progressbar.OptionSpinnerType(14),
 		progressbar.OptionClearOnFinish(),
+		// No ticker goroutine: progressbar v3.19.1's reads the bar's state
+		// without its lock (a data race under -race); the spinner moves on
+		// every set instead.
+		progressbar.OptionSetSpinnerChangeInterval(0),
 	}
 	if !p.spinner {
 		// A spinner would show its count as "n/-".
