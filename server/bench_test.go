@@ -47,6 +47,11 @@ func BenchmarkServe(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
+			// 64 concurrent clients on a pool keeping 16 idle connections
+			// would open and close connections all the time, both
+			// directly and through the server; "sqldict serve" raises the
+			// limit the same way.
+			d.DB().SetMaxIdleConns(serveIdleConns)
 			b.Cleanup(func() {
 				if d.Dialect().Name() != "sqlite" {
 					for _, s := range []string{"", "_head", "_meta", "_migrations"} {
@@ -95,6 +100,10 @@ func BenchmarkServe(b *testing.B) {
 		})
 	}
 }
+
+// serveIdleConns is the idle connections a served pool keeps (what the
+// serve verb sets).
+const serveIdleConns = 128
 
 // runClients runs b.N calls of fn spread over n goroutines and reports
 // ops/s and the p99 latency in milliseconds.

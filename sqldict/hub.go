@@ -159,9 +159,7 @@ func (p poller) run(ctx context.Context) {
 func (p poller) poll(ctx context.Context) {
 	p.h.polls.Add(1)
 	watchstat.Queries.Add(1)
-	var seq, horizon, live int64
-	var created dbTime
-	err := p.db.QueryRowContext(ctx, p.head).Scan(&seq, &created, &horizon, &live)
+	seq, err := lastSeq(ctx, p.db, p.head)
 	if err != nil {
 		if ctx.Err() == nil {
 			p.log.WarnContext(ctx, "sqldict: watch poll failed", "table", p.table, "err", err)
@@ -169,6 +167,36 @@ func (p poller) poll(ctx context.Context) {
 		return
 	}
 	p.h.advance(seq)
+}
+
+// lastSeq runs head, the dialect's Head query, and returns its first
+// column, the last sequence, whatever else the meta row reports.
+func lastSeq(ctx context.Context, db *sql.DB, head string) (int64, error) {
+	rows, err := db.QueryContext(ctx, head)
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		return 0, err
+	}
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return 0, err
+		}
+		return 0, sql.ErrNoRows
+	}
+	var seq int64
+	dest := make([]any, len(cols))
+	dest[0] = &seq
+	for i := 1; i < len(dest); i++ {
+		dest[i] = new(sql.RawBytes)
+	}
+	if err := rows.Scan(dest...); err != nil {
+		return 0, err
+	}
+	return seq, rows.Close()
 }
 
 // listen forwards the Listener's signals, reconnecting after failures.

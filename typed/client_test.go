@@ -68,7 +68,14 @@ func TestClient_SameValuesOverHTTP(t *testing.T) {
 	if _, err := remote.Get(bg, "missing"); !errors.Is(err, sqldict.ErrNotFound) {
 		t.Fatalf("remote Get missing = %v", err)
 	}
-	if _, err := remote.AsOf(context.Background(), time.Now()); !errors.Is(err, sqldict.ErrInvalidArgument) {
-		t.Fatalf("remote AsOf = %v, want ErrInvalidArgument (the client resolves no times)", err)
+	// The client resolves times on the server (GET stat?as_of=): AsOf over
+	// HTTP sees the journal as it was.
+	before, err := remote.AsOf(context.Background(), es[0].Created.Add(-time.Microsecond))
+	must(t, err)
+	if _, err := before.Get(bg, "b"); !errors.Is(err, sqldict.ErrNotFound) {
+		t.Fatalf("remote AsOf before b: Get(b) = %v, want ErrNotFound", err)
+	}
+	if got, err := before.Get(bg, "a"); err != nil || got.Name != "written locally" {
+		t.Fatalf("remote AsOf before b: Get(a) = %+v, %v", got, err)
 	}
 }

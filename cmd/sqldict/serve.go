@@ -60,12 +60,16 @@ Examples:
 		readTimeout := fs.Duration("read-timeout", server.DefaultReadTimeout, "cut off a client that has not sent its request within `D`")
 		writeTimeout := fs.Duration("write-timeout", server.DefaultWriteTimeout, "cut off a response not written within `D` (watch streams excepted)")
 		idleTimeout := fs.Duration("idle-timeout", server.DefaultIdleTimeout, "close keep-alive connections idle for `D`")
+		idleConns := fs.Int("idle-conns", 128, "idle database connections each journal's pool keeps (concurrent requests beyond it open and close connections)")
 		heartbeat := fs.Duration("heartbeat", server.DefaultHeartbeat, "comment line on idle watch streams every `D`")
 		if _, err := a.parse(c, fs, args, 0, 0); err != nil {
 			return err
 		}
 		if err := a.local(); err != nil {
 			return err
+		}
+		if *idleConns < 0 {
+			return usagef("--idle-conns %d: want 0 or more", *idleConns)
 		}
 		if (*cert == "") != (*key == "") {
 			return usagef("give both --tls-cert and --tls-key, or neither")
@@ -101,6 +105,7 @@ Examples:
 				return fmt.Errorf("table %s: %w", name, err)
 			}
 			defer d.Close()
+			d.DB().SetMaxIdleConns(*idleConns)
 			cfg.Tables[name] = d
 		}
 		srv, err := server.New(cfg)

@@ -120,13 +120,17 @@ func watchCtx(t *testing.T) context.Context {
 	return ctx
 }
 
-// testWatch: three writers on two handles, four watchers on two handles
-// (same pool as a writer, and another pool), started at different points;
-// every stream equals the Log filtered by its range.
+// testWatch: three writers on two handles, four watchers on three handles
+// (the writers' pools, and one nobody writes through), started at different
+// points; every stream equals the Log filtered by its range.
 func testWatch(t *testing.T, open Opener) {
 	ctx := watchCtx(t)
 	d := NewDict(t, open, sqldict.Options{WatchPoll: 20 * time.Millisecond})
 	other := open(t, sqldict.Options{Table: d.Table(), WatchPoll: 20 * time.Millisecond})
+	// Nothing is written through third: its watchers learn of every commit
+	// from the poller and the engine's signal alone (on openers that give
+	// each Dict its own pool).
+	third := open(t, sqldict.Options{Table: d.Table(), WatchPoll: 20 * time.Millisecond})
 	seed := Seed(t)
 	must(t, WatchWriter(ctx, d, "pre", 30, seed))
 	start := seqOf(t, d)
@@ -136,10 +140,7 @@ func testWatch(t *testing.T, open Opener) {
 	errs := make([]error, len(WatchRanges))
 	afters := make([]int64, len(WatchRanges))
 	for i, r := range WatchRanges {
-		h := d
-		if i%2 == 1 {
-			h = other
-		}
+		h := []*sqldict.Dict{d, other, third, third}[i]
 		afters[i] = []int64{0, start}[i%2]
 		wg.Add(1)
 		go func() {
