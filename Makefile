@@ -95,9 +95,9 @@ bench:
 	@mkdir -p bench
 	SQLDICT_BENCH_SCAN_KEYS=$(SCANKEYS) $(GO) test -run '^$$' -bench '$(BENCH)' -benchmem -benchtime $(BENCHTIME) -count $(BENCHCOUNT) -timeout 60m ./sqldict/ | tee bench/raw-sqlite.txt
 	@if [ -f integration_test/bench_test.go ]; then \
-		(cd integration_test && $(GO) test -run '^$$' -bench '$(BENCH)/engine=sqlite' -benchmem -benchtime $(BENCHTIME) -count $(BENCHCOUNT) -timeout 60m .) | tee bench/raw-sqlite-peers.txt; \
+		(cd integration_test && $(GO) test -run '^$$' -bench '($(BENCH))/engine=sqlite' -benchmem -benchtime $(BENCHTIME) -count $(BENCHCOUNT) -timeout 60m .) | tee bench/raw-sqlite-peers.txt; \
 		for e in mariadb postgres; do \
-			(cd integration_test && SQLDICT_BENCH_SCAN_KEYS=$(SCANKEYS) $(GO) test -run '^$$' -bench '$(BENCH)/engine='$$e -benchmem -benchtime $(BENCHTIME) -count $(BENCHCOUNT) -timeout 60m .) | tee bench/raw-$$e.txt; \
+			(cd integration_test && SQLDICT_BENCH_SCAN_KEYS=$(SCANKEYS) $(GO) test -run '^$$' -bench '($(BENCH))/engine='$$e -benchmem -benchtime $(BENCHTIME) -count $(BENCHCOUNT) -timeout 60m .) | tee bench/raw-$$e.txt; \
 		done; \
 	else echo "integration_test: no benchmarks yet, server engines skipped"; rm -f bench/raw-mariadb.txt bench/raw-postgres.txt bench/raw-sqlite-peers.txt; fi
 	$(GO) run ./cmd/sqldict-manbench -count $(MANCOUNT) -bench bench/raw-manpages.txt
