@@ -86,7 +86,8 @@ fuzz:
 ## bench: the performance report (issue 7). Raw `go test -bench` output per
 ## engine in bench/raw-<engine>.txt (compare runs with benchstat), the
 ## man-page benchmark in bench/raw-manpages.txt, and the ratio tables in
-## bench/summary.md. Knobs: BENCH (regexp of top-level benchmarks),
+## bench/summary.md. SQLite's kine and worker-process benchmarks (issue 10)
+## run from the integration module into bench/raw-sqlite-peers.txt. Knobs: BENCH (regexp of top-level benchmarks),
 ## BENCHTIME, BENCHCOUNT, MANCOUNT, SCANKEYS (size of the streaming-scan
 ## fixture). Server engines run from the integration
 ## module when it is present and its servers answer.
@@ -94,10 +95,11 @@ bench:
 	@mkdir -p bench
 	SQLDICT_BENCH_SCAN_KEYS=$(SCANKEYS) $(GO) test -run '^$$' -bench '$(BENCH)' -benchmem -benchtime $(BENCHTIME) -count $(BENCHCOUNT) -timeout 60m ./sqldict/ | tee bench/raw-sqlite.txt
 	@if [ -f integration_test/bench_test.go ]; then \
+		(cd integration_test && $(GO) test -run '^$$' -bench '($(BENCH))/engine=sqlite' -benchmem -benchtime $(BENCHTIME) -count $(BENCHCOUNT) -timeout 60m .) | tee bench/raw-sqlite-peers.txt; \
 		for e in mariadb postgres; do \
-			(cd integration_test && SQLDICT_BENCH_SCAN_KEYS=$(SCANKEYS) $(GO) test -run '^$$' -bench '$(BENCH)/engine='$$e -benchmem -benchtime $(BENCHTIME) -count $(BENCHCOUNT) -timeout 60m .) | tee bench/raw-$$e.txt; \
+			(cd integration_test && SQLDICT_BENCH_SCAN_KEYS=$(SCANKEYS) $(GO) test -run '^$$' -bench '($(BENCH))/engine='$$e -benchmem -benchtime $(BENCHTIME) -count $(BENCHCOUNT) -timeout 60m .) | tee bench/raw-$$e.txt; \
 		done; \
-	else echo "integration_test: no benchmarks yet, server engines skipped"; rm -f bench/raw-mariadb.txt bench/raw-postgres.txt; fi
+	else echo "integration_test: no benchmarks yet, server engines skipped"; rm -f bench/raw-mariadb.txt bench/raw-postgres.txt bench/raw-sqlite-peers.txt; fi
 	$(GO) run ./cmd/sqldict-manbench -count $(MANCOUNT) -bench bench/raw-manpages.txt
 	$(GO) run ./internal/benchreport bench/raw-*.txt | tee bench/summary.md
 

@@ -38,6 +38,7 @@ func benchEngine(e *engine) *benchsuite.Engine {
 			}
 			return d
 		},
+		URL: func(tb testing.TB, _ string) string { return e.URL(tb) },
 		Drop: func(tb testing.TB, table string) {
 			admin := e.Admin(tb)
 			for _, suffix := range []string{"_plain", "_head", "_meta", "_migrations", ""} {
@@ -59,3 +60,14 @@ func BenchmarkSet(b *testing.B)      { benchsuite.Set(b, benchEngines...) }
 func BenchmarkCommit(b *testing.B)   { benchsuite.Commit(b, benchEngines...) }
 func BenchmarkWriters(b *testing.B)  { benchsuite.Writers(b, benchEngines...) }
 func BenchmarkScan(b *testing.B)     { benchsuite.Scan(b, benchEngines...) }
+
+// sqliteBench is SQLite for the benchmarks that need this module: worker
+// processes (TestMain re-executes this binary) and kine.
+var sqliteBench = benchsuite.SQLite("")
+
+// BenchmarkProcesses runs on every engine here: SQLite too, so that its
+// worker processes are this binary (make bench runs engine=sqlite from this
+// module for it and for BenchmarkKine).
+func BenchmarkProcesses(b *testing.B) {
+	benchsuite.Processes(b, append([]*benchsuite.Engine{sqliteBench}, benchEngines...)...)
+}

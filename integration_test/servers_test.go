@@ -18,6 +18,7 @@ import (
 	"github.com/testcontainers/testcontainers-go/modules/mariadb"
 	"github.com/testcontainers/testcontainers-go/modules/postgres"
 
+	"github.com/sqldict/sqldict/internal/benchsuite"
 	"github.com/sqldict/sqldict/sqldict"
 	"github.com/sqldict/sqldict/sqldict/sqldicttest"
 )
@@ -58,6 +59,9 @@ var (
 func TestMain(m *testing.M) {
 	if sqldicttest.ChildMain() {
 		return // a writer or watcher process of the watch tests
+	}
+	if benchsuite.WorkerMain() {
+		return // a writer process of BenchmarkProcesses
 	}
 	code := m.Run()
 	for _, e := range engines {

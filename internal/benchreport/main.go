@@ -113,7 +113,7 @@ func engines(s series) []string {
 			}
 		}
 	}
-	order := map[string]int{"sqlite": 0, "mariadb": 1, "mysql": 1, "postgres": 2}
+	order := map[string]int{"sqlite": 0, "sqlite-normal": 1, "mariadb": 2, "mysql": 2, "postgres": 3}
 	slices.SortFunc(out, func(a, b string) int { return order[a] - order[b] })
 	return out
 }
@@ -121,6 +121,7 @@ func engines(s series) []string {
 func report(w io.Writer, s series) {
 	for _, e := range engines(s) {
 		fmt.Fprintf(w, "## engine=%s\n\n", e)
+		targets(w, s, e)
 		ratios(w, s, e)
 		depthCurve(w, s, e)
 		writers(w, s, e)

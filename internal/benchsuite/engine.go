@@ -22,6 +22,9 @@ type Engine struct {
 	// Drop removes a journal's tables (journal, head, meta, migrations, and
 	// the plain table beside it).
 	Drop func(tb testing.TB, table string)
+	// URL is the sqldict URL of the engine's database (for SQLite, of the
+	// journal table's file): what a worker process opens (Processes).
+	URL func(tb testing.TB, table string) string
 
 	mu       sync.Mutex
 	fixtures map[string]*sqldict.Dict // fixtures opened in this process
@@ -31,7 +34,16 @@ type Engine struct {
 // SQLite is the engine of SQLite files, one file per journal, in dir ("" for
 // SQLDICT_BENCH_DIR or a sqldict-bench folder of the temporary directory).
 // Files open with sqldict's defaults: WAL, synchronous=FULL.
-func SQLite(dir string) *Engine {
+func SQLite(dir string) *Engine { return sqliteEngine(dir, "sqlite", "") }
+
+// SQLiteNormal is SQLite at synchronous=NORMAL (engine=sqlite-normal): the
+// durability a raw baseline often runs at, so that Set's ratio to it is
+// measured at both settings, both sides equal.
+func SQLiteNormal(dir string) *Engine {
+	return sqliteEngine(dir, "sqlite-normal", "?_synchronous=NORMAL")
+}
+
+func sqliteEngine(dir, name, params string) *Engine {
 	if dir == "" {
 		dir = os.Getenv("SQLDICT_BENCH_DIR")
 	}
@@ -39,15 +51,17 @@ func SQLite(dir string) *Engine {
 		dir = filepath.Join(os.TempDir(), "sqldict-bench")
 	}
 	file := func(table string) string { return filepath.Join(dir, table+".db") }
+	url := func(_ testing.TB, table string) string { return "sqlite:" + file(table) + params }
 	return &Engine{
-		Name: "sqlite",
+		Name: name,
+		URL:  url,
 		Open: func(tb testing.TB, table string, opts sqldict.Options) *sqldict.Dict {
 			tb.Helper()
 			if err := os.MkdirAll(dir, 0o755); err != nil {
 				tb.Fatal(err)
 			}
 			opts.Table = table
-			d, err := sqldict.OpenURL(context.Background(), "sqlite:"+file(table), opts)
+			d, err := sqldict.OpenURL(context.Background(), url(tb, table), opts)
 			if err != nil {
 				tb.Fatalf("open %s: %v", file(table), err)
 			}
@@ -63,8 +77,8 @@ func SQLite(dir string) *Engine {
 	}
 }
 
-// fresh opens a new, empty journal, dropped when tb ends.
-func (e *Engine) freshDict(tb testing.TB) *sqldict.Dict {
+// FreshDict opens a new, empty journal, dropped when tb ends.
+func (e *Engine) FreshDict(tb testing.TB) *sqldict.Dict {
 	tb.Helper()
 	e.mu.Lock()
 	e.fresh++

@@ -41,11 +41,11 @@ func Set(b *testing.B, engines ...*Engine) {
 	ctx := context.Background()
 	eachEngine(b, engines, func(b *testing.B, e *Engine) {
 		b.Run("impl=sqldict", func(b *testing.B) {
-			d := e.freshDict(b)
+			d := e.FreshDict(b)
 			loop(b, func(i int) error { return d.Set(ctx, Key(i%FixtureKeys), setValue) })
 		})
 		b.Run("impl=raw", func(b *testing.B) {
-			d := e.freshDict(b)
+			d := e.FreshDict(b)
 			q, row := rawInsert(d, 1)
 			s := prepare(b, d, q)
 			args := make([]any, 0, 8)
@@ -63,7 +63,7 @@ func Set(b *testing.B, engines ...*Engine) {
 			// transaction: the row, its head row, the meta row. What sqldict
 			// adds to this is its own: locking and reading the meta and head
 			// rows first, and Go.
-			d := e.freshDict(b)
+			d := e.FreshDict(b)
 			q := d.Dialect().Queries(d.Table())
 			ins, row := rawInsert(d, 1)
 			si, sh, sm := prepare(b, d, ins), prepare(b, d, headUpsert(d, 1)), prepare(b, d, q.Advance)
@@ -90,7 +90,7 @@ func Set(b *testing.B, engines ...*Engine) {
 			}
 		})
 		b.Run("impl=plain", func(b *testing.B) {
-			d := e.freshDict(b)
+			d := e.FreshDict(b)
 			p := PlainFor(d)
 			if err := p.Ensure(ctx); err != nil {
 				b.Fatal(err)
@@ -120,7 +120,7 @@ func Commit(b *testing.B, engines ...*Engine) {
 	}
 	eachEngine(b, engines, func(b *testing.B, e *Engine) {
 		b.Run(fmt.Sprintf("n=%d/impl=sqldict", CommitSize), func(b *testing.B) {
-			d := e.freshDict(b)
+			d := e.FreshDict(b)
 			ws := make([]sqldict.Write, CommitSize)
 			b.ReportAllocs()
 			round := 0
@@ -136,7 +136,7 @@ func Commit(b *testing.B, engines ...*Engine) {
 			rows(b)
 		})
 		b.Run(fmt.Sprintf("n=%d/impl=raw", CommitSize), func(b *testing.B) {
-			d := e.freshDict(b)
+			d := e.FreshDict(b)
 			q, row := rawInsert(d, CommitSize)
 			s := prepare(b, d, q)
 			args := make([]any, 0, 8*CommitSize)
@@ -159,7 +159,7 @@ func Commit(b *testing.B, engines ...*Engine) {
 			rows(b)
 		})
 		b.Run(fmt.Sprintf("n=%d/impl=plain", CommitSize), func(b *testing.B) {
-			d := e.freshDict(b)
+			d := e.FreshDict(b)
 			p := PlainFor(d)
 			if err := p.Ensure(ctx); err != nil {
 				b.Fatal(err)
@@ -197,8 +197,8 @@ func Writers(b *testing.B, engines ...*Engine) {
 			for _, batch := range []int{1, 100} {
 				name := fmt.Sprintf("writers=%d/batch=%d", writers, batch)
 				b.Run(name+"/impl=sqldict", func(b *testing.B) {
-					d := e.freshDict(b)
-					parallel(b, writers, batch, func(w, i int) error {
+					d := e.FreshDict(b)
+					Parallel(b, writers, batch, func(w, i int) error {
 						ws := make([]sqldict.Write, batch)
 						for j := range ws {
 							ws[j] = sqldict.Write{Key: Key(w*FixtureKeys + (i*batch+j)%FixtureKeys), Value: setValue}
@@ -208,13 +208,13 @@ func Writers(b *testing.B, engines ...*Engine) {
 					})
 				})
 				b.Run(name+"/impl=plain", func(b *testing.B) {
-					d := e.freshDict(b)
+					d := e.FreshDict(b)
 					p := PlainFor(d)
 					if err := p.Ensure(ctx); err != nil {
 						b.Fatal(err)
 					}
 					s := prepare(b, d, p.Upsert)
-					parallel(b, writers, batch, func(w, i int) error {
+					Parallel(b, writers, batch, func(w, i int) error {
 						return inTx(ctx, d, func(tx *sql.Tx) error {
 							ts := tx.StmtContext(ctx, s)
 							for j := range batch {
@@ -231,9 +231,9 @@ func Writers(b *testing.B, engines ...*Engine) {
 	})
 }
 
-// parallel shares b.N commits among writers goroutines; writer w's i-th
+// Parallel shares b.N commits among writers goroutines; writer w's i-th
 // commit calls fn(w, i). It reports writes per second.
-func parallel(b *testing.B, writers, batch int, fn func(w, i int) error) {
+func Parallel(b *testing.B, writers, batch int, fn func(w, i int) error) {
 	b.ReportAllocs()
 	runtime.GC()
 	var next atomic.Int64
