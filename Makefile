@@ -75,7 +75,7 @@ TC_FLAGS ?=
 ## the fault tests (pause, network cut). Without Docker the tests skip
 ## loudly; with CI=true they fail.
 test-containers:
-	@if docker info >/dev/null 2>&1; then bash .ci/build-images; \
+	@if docker info >/dev/null 2>&1; then flock /tmp/sqldict-build-images.lock bash .ci/build-images; \
 	else echo "test-containers: no Docker engine answers; the suite will skip (fail with CI=true)"; fi
 	cd sqldicttc && $(TC_ENV) $(GO) test $(TC_FLAGS) -count=1 -timeout 40m ./...
 
