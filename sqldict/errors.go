@@ -51,6 +51,19 @@ var (
 	// ErrClosed is returned by every call on a Dict after Close.
 	ErrClosed = errors.New("sqldict: closed")
 
+	// ErrOutcomeUnknown is returned by a write whose COMMIT was sent but
+	// whose answer was lost (the connection broke or the caller's context
+	// ended while it was in flight), when the Dict could not learn within
+	// its resolve timeout (30 s) whether the commit took: the server stayed
+	// unreachable, or the row was pruned since. The write is then either
+	// wholly in the journal or wholly absent, never in part; read its keys
+	// (or the journal after its expected sequence) to tell. The error also
+	// wraps the underlying cause (a context or connection error). This is
+	// the one exception to "a write that returned an error left nothing
+	// behind": no client of any database can do better once COMMIT is on
+	// the wire.
+	ErrOutcomeUnknown = errors.New("sqldict: commit outcome unknown")
+
 	// ErrNoJournal is returned by Open with Options.SkipMigrate or
 	// Options.ReadOnly when the journal table was never created, and by
 	// OpenURL with Options.ReadOnly when the SQLite file does not exist.

@@ -61,13 +61,13 @@ func (d *Dict) resolveCommit(ctx context.Context, ac *ambiguousCommit) error {
 			d.opts.Logger.DebugContext(ctx, "sqldict: commit did not take", "table", d.opts.Table, "sequence", last.Sequence, "err", ac.err)
 			return &dialects.Classified{Class: dialects.ErrRetry, Err: ac.err}
 		case err == nil:
-			return fmt.Errorf("commit outcome unknown, sequence %d was pruned since: %w", last.Sequence, d.fail(ac.err))
+			return fmt.Errorf("%w: sequence %d was pruned since: %w", ErrOutcomeUnknown, last.Sequence, d.fail(ac.err))
 		case !errors.Is(err, dialects.ErrConnection) && !errors.Is(err, dialects.ErrRetry):
-			return fmt.Errorf("commit outcome unknown (%v): %w", err, d.fail(ac.err))
+			return fmt.Errorf("%w (%v): %w", ErrOutcomeUnknown, err, d.fail(ac.err))
 		}
 		select {
 		case <-rctx.Done():
-			return fmt.Errorf("commit outcome unknown, server unreachable for %v: %w", resolveTimeout, d.fail(ac.err))
+			return fmt.Errorf("%w: server unreachable for %v: %w", ErrOutcomeUnknown, resolveTimeout, d.fail(ac.err))
 		case <-time.After(wait):
 			wait = min(2*wait, time.Second)
 		}
