@@ -72,6 +72,7 @@ func (d *Dict) watch(ctx context.Context, after int64, r Range, yield func(Entry
 	h.advance(st.Sequence)
 
 	cursor := after // every entry up to cursor was delivered or filtered out
+	misses := 0     // consecutive incomplete pages the horizon does not explain
 	for {
 		newest, advanced := h.state()
 		if newest <= cursor {
@@ -98,8 +99,25 @@ func (d *Dict) watch(ctx context.Context, after int64, r Range, yield func(Entry
 			}
 		}
 		if !complete {
-			return d.gap(ctx, cursor)
+			err := d.gap(ctx, cursor)
+			if !errors.Is(err, errMissing) || misses >= maxMisses {
+				return err
+			}
+			// Rows the meta row already counts, not yet visible to this
+			// read (another connection, another snapshot): read again a
+			// moment later rather than fail. Never skipped: after
+			// maxMisses the watch fails.
+			misses++
+			select {
+			case <-time.After(missWait):
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-d.closing:
+				return ErrClosed
+			}
+			continue
 		}
+		misses = 0
 		for _, e := range page {
 			if r.Contains(e.Key) {
 				if !yield(e, nil) {
@@ -141,6 +159,16 @@ func (d *Dict) watchStat(ctx context.Context) (Stats, error) {
 	return d.Stat(ctx)
 }
 
+// errMissing marks a gap the prune horizon does not explain.
+var errMissing = errors.New("sqldict: journal entries missing")
+
+// A watch re-reads a page with a gap the horizon does not explain up to
+// maxMisses times, missWait apart, before it fails.
+const (
+	maxMisses = 50
+	missWait  = 10 * time.Millisecond
+)
+
 // gap explains entries missing after cursor: a compaction removed them.
 func (d *Dict) gap(ctx context.Context, cursor int64) error {
 	var st Stats
@@ -150,7 +178,7 @@ func (d *Dict) gap(ctx context.Context, cursor int64) error {
 	if st.Horizon > cursor {
 		return fmt.Errorf("%w: a compaction removed entries after sequence %d (horizon now %d) before the watch read them", ErrPruned, cursor, st.Horizon)
 	}
-	return fmt.Errorf("sqldict: journal %s misses entries after sequence %d below its newest %d and above its horizon %d", d.opts.Table, cursor, st.Sequence, st.Horizon)
+	return fmt.Errorf("%w: journal %s, after sequence %d below its newest %d and above its horizon %d", errMissing, d.opts.Table, cursor, st.Sequence, st.Horizon)
 }
 
 // retrying runs fn until it succeeds, fails with an error other than a lost
