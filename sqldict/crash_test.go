@@ -67,18 +67,9 @@ func TestCrash_KillMidCommit(t *testing.T) {
 	r := rand.New(rand.NewPCG(seed, seed))
 	for attempt := range 4 {
 		path := filepath.Join(t.TempDir(), "crash.db")
-		cmd := exec.Command(os.Args[0], "-test.run=^$")
-		cmd.Env = append(os.Environ(), "SQLDICT_CRASH_WRITER="+path)
-		out, err := cmd.StdoutPipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
+		cmd, lines := startWriter(t, "SQLDICT_CRASH_WRITER", path)
 		// Let it commit a round or two, then kill it at a random moment,
 		// most likely inside a commit (a round takes tens of milliseconds).
-		lines := bufio.NewScanner(out)
 		acked := 0
 		if !lines.Scan() || !strings.HasPrefix(lines.Text(), "committed") {
 			cmd.Process.Kill()
@@ -122,4 +113,20 @@ func TestCrash_KillMidCommit(t *testing.T) {
 		t.Logf("attempt %d: killed after %d acknowledged rounds; journal holds %d", attempt, acked, rounds)
 		d.Close()
 	}
+}
+
+// startWriter re-runs the test binary as a writer child (env names its role,
+// path the SQLite file it commits into) and returns it with its stdout.
+func startWriter(t *testing.T, env, path string) (*exec.Cmd, *bufio.Scanner) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), env+"="+path)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	return cmd, bufio.NewScanner(out)
 }

@@ -1,13 +1,11 @@
 package sqldict_test
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -70,16 +68,7 @@ func TestCrash_KillDuringGroupCommits(t *testing.T) {
 	r := rand.New(rand.NewPCG(seed, seed))
 	for attempt := range 4 {
 		path := filepath.Join(t.TempDir(), "crash.db")
-		cmd := exec.Command(os.Args[0], "-test.run=^$")
-		cmd.Env = append(os.Environ(), "SQLDICT_GROUP_CRASH_WRITER="+path)
-		out, err := cmd.StdoutPipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		lines := bufio.NewScanner(out)
+		cmd, lines := startWriter(t, "SQLDICT_GROUP_CRASH_WRITER", path)
 		acked := make([]int, groupCrashCallers)
 		ack := func(line string) {
 			f := strings.Fields(line)
