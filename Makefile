@@ -69,6 +69,7 @@ TC_ENV = TESTCONTAINERS_RYUK_DISABLED=true \
 # Without -race: the same code runs with -race in test-unit and
 # test-integration, and here the CPU goes to the servers (CI has 2 cores).
 TC_FLAGS ?=
+TC_TIMEOUT ?= 40m
 
 ## test-containers: the conformance suites (core, snapshot, prune) through
 ## sqldicttc on containers of the local images, the container leak test and
@@ -77,7 +78,7 @@ TC_FLAGS ?=
 test-containers:
 	@if docker info >/dev/null 2>&1; then flock /tmp/sqldict-build-images.lock bash .ci/build-images; \
 	else echo "test-containers: no Docker engine answers; the suite will skip (fail with CI=true)"; fi
-	cd sqldicttc && $(TC_ENV) $(GO) test $(TC_FLAGS) -count=1 -timeout 40m ./...
+	cd sqldicttc && $(TC_ENV) $(GO) test $(TC_FLAGS) -count=1 -timeout $(TC_TIMEOUT) ./...
 
 fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzKey$$' -fuzztime $(FUZZTIME) ./sqldict/

@@ -214,13 +214,19 @@ func (v *Snapshot) History(ctx context.Context, key string) ([]Entry, error) {
 // Log streams the journal's rows with after < sequence <= until in commit
 // order, deletions included: a tail for replication, audits and Diff. Rows
 // pruning removed are absent; compare after with Stats.Horizon first when
-// that matters. A negative after or until yields ErrInvalidArgument.
+// that matters. Above the horizon Log never skips a row: the journal holds
+// every sequence there, so a page that seems to leave one out (an engine's
+// read view that saw a later commit and not an earlier one: MariaDB's can,
+// see dialects/mysql) is read again, and Log fails rather than yield past
+// a missing row. A negative after or until yields ErrInvalidArgument.
 func (d *Dict) Log(ctx context.Context, after, until int64) iter.Seq2[Entry, error] {
 	return func(yield func(Entry, error) bool) {
 		if after < 0 || until < 0 {
 			yield(Entry{}, fmt.Errorf("%w: log after %d until %d: sequences are not negative", ErrInvalidArgument, after, until))
 			return
 		}
+		horizon := int64(-1) // read when a row seems missing
+		misses := 0          // consecutive pages with a row missing above it
 		for after < until {
 			if err := d.begin(ctx); err != nil {
 				yield(Entry{}, err)
@@ -236,15 +242,41 @@ func (d *Dict) Log(ctx context.Context, after, until int64) iter.Seq2[Entry, err
 				yield(Entry{}, d.fail(err))
 				return
 			}
+			hole := false
 			for _, e := range batch {
+				if e.Sequence-1 > max(after, horizon) {
+					st, err := d.Stat(ctx)
+					if err != nil {
+						yield(Entry{}, err)
+						return
+					}
+					if horizon = st.Horizon; e.Sequence-1 > max(after, horizon) {
+						hole = true
+						break
+					}
+				}
 				if !yield(e, nil) {
 					return
 				}
+				after = e.Sequence
 			}
+			if hole {
+				if misses++; misses > maxMisses {
+					yield(Entry{}, fmt.Errorf("%w: log of journal %s: the row after sequence %d is still missing after %d reads", errMissing, d.opts.Table, after, misses))
+					return
+				}
+				if misses > 1 { // the first read again is at once
+					if err := sleepCtx(ctx, missWait); err != nil {
+						yield(Entry{}, err)
+						return
+					}
+				}
+				continue
+			}
+			misses = 0
 			if len(batch) < pageSize {
 				return
 			}
-			after = batch[len(batch)-1].Sequence
 		}
 	}
 }
@@ -358,4 +390,16 @@ func (d *Dict) lockRead(ctx context.Context, fn func(w *wtx) error) error {
 		return err
 	}
 	return d.fail(d.updateOnce(ctx, fn))
+}
+
+// sleepCtx waits for wait to pass or ctx to end, whichever comes first.
+func sleepCtx(ctx context.Context, wait time.Duration) error {
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
