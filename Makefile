@@ -69,7 +69,7 @@ TC_ENV = TESTCONTAINERS_RYUK_DISABLED=true \
 # Without -race: the same code runs with -race in test-unit and
 # test-integration, and here the CPU goes to the servers (CI has 2 cores).
 TC_FLAGS ?=
-TC_TIMEOUT ?= 40m
+TC_TIMEOUT ?= 25m
 
 ## test-containers: the conformance suites (core, snapshot, prune) through
 ## sqldicttc on containers of the local images, the container leak test and

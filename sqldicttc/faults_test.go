@@ -165,8 +165,16 @@ func testFault(t *testing.T, url string, apply, repair func()) {
 		}
 	}
 	waitFor("writes before the fault", func() bool { return okBefore.Load() >= want })
-	apply()
+	// Whatever ends the test, the fault is undone before the cleanups
+	// above read the journal: they have no deadline of their own but
+	// checkTimeout, and a frozen server would hold them to it.
+	t.Cleanup(func() {
+		if r.faulted.Load() && !r.repaired.Load() {
+			repair()
+		}
+	})
 	r.faulted.Store(true)
+	apply()
 	// Calls that ignored their deadline would never fail while the server
 	// is frozen: waiting for failures is what catches a hang.
 	waitFor("failed calls during the fault", func() bool { return r.failed.Load() >= writers && r.rfailed.Load() >= readers })
@@ -323,10 +331,21 @@ func fixedPort(t *testing.T, port string) testcontainers.CustomizeRequestOption 
 	})
 }
 
+// dockerTimeout bounds one docker command: a daemon that stops answering
+// fails the test instead of hanging it.
+const dockerTimeout = 2 * time.Minute
+
+// dockerCmd is the docker command line with args, under dockerTimeout.
+func dockerCmd(args ...string) ([]byte, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), dockerTimeout)
+	defer cancel()
+	return exec.CommandContext(ctx, "docker", args...).CombinedOutput()
+}
+
 // docker runs the docker command line.
 func docker(t *testing.T, args ...string) {
 	t.Helper()
-	if out, err := exec.Command("docker", args...).CombinedOutput(); err != nil {
+	if out, err := dockerCmd(args...); err != nil {
 		t.Fatalf("docker %s: %v\n%s", strings.Join(args, " "), err, out)
 	}
 }
@@ -339,7 +358,7 @@ func dockerPause(t *testing.T, id string) {
 	var out []byte
 	var err error
 	for range 10 {
-		if out, err = exec.Command("docker", "pause", id).CombinedOutput(); err == nil {
+		if out, err = dockerCmd("pause", id); err == nil {
 			return
 		}
 	}

@@ -24,7 +24,8 @@ type Attempt struct {
 // once each. It returns how many writes succeeded and failed.
 func CheckAttempts(t testing.TB, d *sqldict.Dict, attempts [][]Attempt) (ok, failed int) {
 	t.Helper()
-	ctx := context.Background()
+	ctx, cancel := context.WithTimeout(context.Background(), checkTimeout)
+	defer cancel()
 	landed := 0 // writes that failed with ErrOutcomeUnknown yet took
 	for _, as := range attempts {
 		for _, a := range as {

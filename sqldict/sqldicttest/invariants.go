@@ -12,6 +12,11 @@ import (
 	"github.com/sqldict/sqldict/sqldict"
 )
 
+// checkTimeout bounds each check of a journal: a check on a server that
+// stopped answering fails with the deadline instead of hanging the test
+// binary until go test's -timeout.
+const checkTimeout = 5 * time.Minute
+
 // CheckInvariants reads the whole journal of d and fails t when it breaks a
 // guarantee of DESIGN.md: sequence numbers strictly increasing and, below no
 // prune horizon, exactly 1..N; created never decreasing along the sequence;
@@ -20,7 +25,8 @@ import (
 // of live keys with the keys whose newest row is live.
 func CheckInvariants(t testing.TB, d *sqldict.Dict) {
 	t.Helper()
-	ctx := context.Background()
+	ctx, cancel := context.WithTimeout(context.Background(), checkTimeout)
+	defer cancel()
 	st, err := d.Stat(ctx)
 	if err != nil {
 		t.Errorf("invariants: stat: %v", err)
