@@ -25,7 +25,7 @@ const (
 	// --skip-name-resolve TCP root from 127.0.0.1 is refused.
 	restartMariaDB = `pid=$(cat /run/mysqld/mysqld.pid) && kill -KILL "$pid" && ` +
 		`while kill -0 "$pid" 2>/dev/null; do sleep 0.05; done && ` +
-		`start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd -- --user=mysql --skip-name-resolve`
+		`start-stop-daemon --start --oknodo --background --pidfile /run/mysqld/mysqld.pid --exec /usr/sbin/mariadbd -- --user=mysql --skip-name-resolve --log-error=/var/log/mysql/error.log`
 	restartPostgres = `pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | sort -V | tail -n1)" main restart -m fast`
 )
 
