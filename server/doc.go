@@ -30,6 +30,16 @@
 // the redirect would write another key. Send such keys percent-encoded
 // (%2E%2E); package client always does.
 //
+// # Errors
+//
+// Every answer of the API's routes and of the router itself is HTTP.md's
+// JSON error: a path no route has is 404 not_found, a method the path's
+// routes lack is 405 with code invalid_argument and the Allow header
+// (muxerror.go). What net/http answers before any handler runs stays
+// plain text: a malformed request line or path encoding (400), headers
+// over Config.MaxHeaderBytes (431), an unsupported protocol (505). The
+// /ui/ pages answer HTML.
+//
 // # Limits and timeouts
 //
 // Request bodies are limited before they are read: a PUT body over the

@@ -179,6 +179,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		})).ServeHTTP(w, r)
 		return
 	}
+	if _, pattern := s.mux.Handler(r); pattern == "" {
+		// No route: the mux would answer a plain-text 404 or 405.
+		s.instrument(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			s.mux.ServeHTTP(&muxErrorWriter{ResponseWriter: w, s: s, r: r}, r)
+		})).ServeHTTP(w, r)
+		return
+	}
 	s.mux.ServeHTTP(w, r)
 }
 
