@@ -32,6 +32,15 @@ func TestServe_ErrorCodes(t *testing.T) {
 	do(t, "DELETE", base+"keys/missing", "").wantErr(404, "not_found")
 	do(t, "GET", p.URL+"/v1/other/stat", "").wantErr(404, "not_found")
 	do(t, "PUT", p.URL+"/v1/other/keys/k", "v").wantErr(404, "not_found")
+	// An unserved table's 404 names the table (body and header, for HEAD);
+	// a missing key's does not.
+	if c := do(t, "GET", p.URL+"/v1/other/keys/k", "").wantErr(404, "not_found").header(server.HeaderNotServed, "other"); !strings.Contains(c.body, `"table":"other"`) {
+		t.Fatalf("unserved table: body %s lacks the table", c.body)
+	}
+	do(t, "HEAD", p.URL+"/v1/other/keys/k", "").want(404).header(server.HeaderNotServed, "other")
+	if c := do(t, "GET", base+"keys/missing", "").header(server.HeaderNotServed, ""); strings.Contains(c.body, `"table"`) {
+		t.Fatalf("missing key: body %s names a table", c.body)
+	}
 
 	do(t, "GET", base+"keys/k?at=2", "").wantErr(422, "future")
 	do(t, "GET", base+"keys?at=99", "").wantErr(422, "future")

@@ -161,7 +161,7 @@ func (s *Server) HandleFunc(pattern string, scope Scope, h HandlerFunc) {
 				return
 			}
 			if d = s.cfg.Tables[table]; d == nil {
-				s.writeError(w, r, &apiError{http.StatusNotFound, CodeNotFound, fmt.Sprintf("table %q is not served", table)})
+				s.writeError(w, r, &tableError{table})
 				return
 			}
 		}
