@@ -101,7 +101,7 @@ func New(cfg Config) (*Server, error) {
 		cfg:     cfg,
 		log:     cfg.Logger,
 		mux:     http.NewServeMux(),
-		metrics: newMetrics(),
+		metrics: newMetrics(cfg.Tables),
 		closing: make(chan struct{}),
 	}
 	if s.log == nil {
