@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -43,6 +44,9 @@ Examples:
 // migrateStatus reports the schema without changing anything: a read-only
 // open creates neither the database file nor the journal.
 func (a *app) migrateStatus() error {
+	if err := a.local(); err != nil {
+		return err
+	}
 	opts := a.options()
 	opts.ReadOnly = true
 	d, err := sqldict.OpenURL(a.ctx, a.db, opts)
@@ -140,18 +144,29 @@ Examples:
 			}
 			policy.Before = t
 		}
-		return a.withDict(func(d *sqldict.Dict) error { return a.prune(d, policy) })
+		return a.withJournal(func(d journal) error { return a.prune(d, policy) })
 	},
 }
 
-func (a *app) prune(d *sqldict.Dict, policy prune.Policy) error {
+// pruner is a journal that prunes itself: a server's client (POST
+// /prune, admin scope), which reports no progress.
+type pruner interface {
+	Prune(ctx context.Context, policy prune.Policy) (prune.Result, error)
+}
+
+func (a *app) prune(d journal, policy prune.Policy) error {
 	st, err := d.Stat(a.ctx)
 	if err != nil {
 		return err
 	}
 	p := a.progress("pruning", "rows", -1)
 	policy.Progress = func(r prune.Result) { p.set(r.Removed) }
-	res, err := prune.Compact(a.ctx, d, policy)
+	var res prune.Result
+	if r, ok := d.(pruner); ok {
+		res, err = r.Prune(a.ctx, policy)
+	} else {
+		res, err = prune.Compact(a.ctx, d.(*sqldict.Dict), policy)
+	}
 	p.done()
 	if err != nil {
 		return err
