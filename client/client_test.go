@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -355,5 +356,44 @@ func TestClient_TableNotServed(t *testing.T) {
 	}
 	if _, err := r.c.Get(ctx, "missing"); !errors.Is(err, sqldict.ErrNotFound) || errors.Is(err, client.ErrNoTable) {
 		t.Fatalf("Get missing: %v", err)
+	}
+}
+
+// TestClient_ReusesConnections: one client making calls one after another
+// uses one connection: every answer is read to its end before it is
+// closed (an unread body closes the connection with it).
+func TestClient_ReusesConnections(t *testing.T) {
+	d := sqldicttest.NewDict(t, sqldicttest.OpenSQLite, sqldict.Options{})
+	srv, err := server.New(server.Config{Tables: map[string]*sqldict.Dict{d.Table(): d}, Logger: slog.New(slog.DiscardHandler)})
+	sqldicttest.Must(t, err)
+	var conns atomic.Int64
+	ts := httptest.NewUnstartedServer(srv)
+	ts.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			conns.Add(1)
+		}
+	}
+	ts.Start()
+	t.Cleanup(func() { srv.Close(); ts.Close() })
+	c, err := client.New(ts.URL, client.Options{Table: d.Table()})
+	sqldicttest.Must(t, err)
+	ctx := t.Context()
+	for i := range 10 {
+		k := fmt.Sprintf("k%d", i)
+		sqldicttest.Must(t, c.Set(ctx, k, []byte("v")))
+		_, err := c.Commit(ctx, sqldict.Write{Key: k, Value: []byte("w")})
+		sqldicttest.Must(t, err)
+		_, err = c.Stat(ctx)
+		sqldicttest.Must(t, err)
+		_, err = c.Get(ctx, k)
+		sqldicttest.Must(t, err)
+		_, err = c.Get(ctx, "missing")
+		if !errors.Is(err, sqldict.ErrNotFound) {
+			t.Fatalf("Get missing: %v", err)
+		}
+		sqldicttest.Must(t, c.Delete(ctx, k))
+	}
+	if n := conns.Load(); n != 1 {
+		t.Fatalf("60 sequential calls opened %d connections, want 1", n)
 	}
 }

@@ -124,7 +124,7 @@ func (c *Client) Prune(ctx context.Context, policy prune.Policy) (prune.Result, 
 	if err != nil {
 		return prune.Result{}, err
 	}
-	defer resp.Body.Close()
+	defer closeBody(resp)
 	var res server.PruneResult
 	if err := json.NewDecoder(resp.Body).Decode(&res); err != nil {
 		return prune.Result{}, fmt.Errorf("%w: prune answered but unreadable (it did run): %v", ErrUnavailable, err)
