@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/sqldict/sqldict/sqldict"
+	"github.com/sqldict/sqldict/sqldict/sqldicttest"
 )
 
 // TestServe_PutStatusUnderRace: PUTs and DELETEs of one key race; every
@@ -82,4 +83,27 @@ func TestServe_PutStatusUnderRace(t *testing.T) {
 		}
 	}
 	t.Logf("%d PUTs, %d of them over a tombstone or new", len(puts), created)
+}
+
+// TestServe_PutStatusAfterOtherWriters: the server remembers the rows it
+// wrote, but a write another process made in between still decides a
+// PUT's status.
+func TestServe_PutStatusAfterOtherWriters(t *testing.T) {
+	p := serve(t, sqliteURL(t))
+	url := p.URL + "/v1/sqldict/keys/k"
+	d := p.Dict(sqldict.DefaultTable)
+	ctx := t.Context()
+	do(t, "PUT", url, "1").want(201).header("ETag", `"1"`)
+	do(t, "PUT", url, "2").want(200).header("ETag", `"2"`)
+	sqldicttest.Must(t, d.Delete(ctx, "k")) // version 3, behind the server's back
+	do(t, "PUT", url, "4").want(201).header("ETag", `"4"`)
+	do(t, "DELETE", url, "").want(200).header("ETag", `"5"`)
+	sqldicttest.Must(t, d.Set(ctx, "k", []byte("6")))
+	do(t, "PUT", url, "7").want(200).header("ETag", `"7"`)
+	do(t, "DELETE", url, "").want(200).header("ETag", `"8"`)
+	do(t, "PUT", url, "9").want(201).header("ETag", `"9"`)
+	_, err := d.Commit(ctx, sqldict.Write{Key: "k", Delete: true}, sqldict.Write{Key: "j", Value: []byte("x")})
+	sqldicttest.Must(t, err)
+	do(t, "PUT", url, "11").want(201).header("ETag", `"11"`)
+	do(t, "PUT", p.URL+"/v1/sqldict/keys/j", "y").want(200).header("ETag", `"2"`)
 }
