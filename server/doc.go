@@ -50,16 +50,17 @@
 // # Status of a PUT
 //
 // A PUT answers 201 when the key had no live value and 200 otherwise. The
-// commit does not report the key's previous state, so the server reads the
-// key's newest row while the commit waits for its group transaction; when
-// that row is the version right before the one written, it is the row the
-// write replaced (rows never change) and decides the status. Otherwise
-// (the read came after the commit, or another write came between) the
-// previous version is read after the commit. Exact either way; the cost is
-// one indexed read per PUT (none with If-None-Match: *), beside the commit
-// rather than after it: made after it, at 64 concurrent PUTs, it more than
-// halved the throughput (BenchmarkServe). A core that reported each
-// write's previous state would save the read.
+// commit does not report the key's previous state, so the server finds the
+// row the write replaced (the version right before the one written; rows
+// never change and a key's versions are never reused) in this order: the
+// row it remembers of the key from its own recent writes and reads
+// (rows.go, bounded to 8 MiB of keys); the key's newest row, read while the
+// commit waits for its group transaction; the previous version, read after
+// the commit. Exact in every case; the first costs no read, which is the
+// rule when this server is the journal's only writer. Reading after the
+// commit, as every PUT once did, more than halved the throughput at 64
+// concurrent PUTs (BenchmarkServe). A core that reported each write's
+// previous state would make all of this unnecessary.
 // Serve sets read, write and idle timeouts on the http.Server; watch
 // streams lift them for their connection, and streamed listings extend the
 // write deadline as they make progress.
