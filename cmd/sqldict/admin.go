@@ -101,7 +101,8 @@ combine (a row is removed only when every policy given allows it). Current
 values are never removed; --drop-deleted also removes deleted keys entirely.
 Reads as of a point before the new prune horizon then fail with exit code 5.
 On a terminal, progress (rows removed, rate) is shown on stderr; a one-line
-summary is always printed.
+summary is always printed. Against a server (--db http://…) the token in
+$SQLDICT_TOKEN needs admin scope, and no progress is shown.
 
 Examples:
   sqldict prune --keep-versions 10
