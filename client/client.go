@@ -30,6 +30,12 @@ var (
 	// ErrUnavailable: the server or its database cannot be reached (503,
 	// or no connection after the retries).
 	ErrUnavailable = errors.New("sqldict client: unavailable")
+	// ErrNoTable: the server does not serve the client's table (404
+	// not_found naming the table, HTTP.md). It matches
+	// sqldict.ErrNoJournal, as opening a journal that does not exist
+	// read-only does, and never sqldict.ErrNotFound: a Get or Has on an
+	// unserved table is an error, not a missing key.
+	ErrNoTable = fmt.Errorf("%w: the server does not serve the table", sqldict.ErrNoJournal)
 )
 
 // Options configure a Client. The zero value works against the default
@@ -194,14 +200,24 @@ type Error struct {
 	Status  int
 	Code    string
 	Message string
+	// Table is set when the server does not serve the table the request
+	// named; the error then matches ErrNoTable instead of
+	// sqldict.ErrNotFound.
+	Table string
 }
 
 func (e *Error) Error() string {
 	return fmt.Sprintf("%s (HTTP %d %s)", e.Message, e.Status, e.Code)
 }
 
-// Unwrap returns the sentinel of e's code, nil for an unknown code.
-func (e *Error) Unwrap() error { return sentinel(e.Code) }
+// Unwrap returns the sentinel of e's code (ErrNoTable for a table the
+// server does not serve), nil for an unknown code.
+func (e *Error) Unwrap() error {
+	if e.Table != "" && e.Code == server.CodeNotFound {
+		return ErrNoTable
+	}
+	return sentinel(e.Code)
+}
 
 func sentinel(code string) error {
 	switch code {
@@ -233,10 +249,15 @@ func sentinel(code string) error {
 
 // responseError reads an error response and closes its body.
 func responseError(resp *http.Response) error {
-	defer resp.Body.Close()
+	defer closeBody(resp)
 	data, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<16))
 	var b server.ErrorBody
 	if err := json.Unmarshal(data, &b); err != nil || b.Error.Code == "" {
+		if t := resp.Header.Get(server.HeaderNotServed); t != "" && resp.StatusCode == http.StatusNotFound {
+			// A HEAD's answer has no body: the header names the table.
+			return &Error{Status: resp.StatusCode, Code: server.CodeNotFound, Table: t,
+				Message: fmt.Sprintf("table %q is not served", t)}
+		}
 		return statusError(resp.StatusCode, strings.TrimSpace(string(data)))
 	}
 	return detailError(resp.StatusCode, b.Error)
@@ -248,7 +269,7 @@ func detailError(status int, d server.ErrorDetail) error {
 	if d.Code == server.CodeConflict && d.Expected != nil && d.Actual != nil {
 		return &sqldict.ConflictError{Key: d.Key, Expected: *d.Expected, Actual: *d.Actual}
 	}
-	return &Error{Status: status, Code: d.Code, Message: d.Message}
+	return &Error{Status: status, Code: d.Code, Message: d.Message, Table: d.Table}
 }
 
 // statusError is an answer without the API's JSON (a proxy's, or
@@ -272,6 +293,19 @@ func statusError(status int, text string) error {
 	return &Error{Status: status, Code: code, Message: fmt.Sprintf("HTTP %d: %s", status, text)}
 }
 
+// drainLimit is how much of an unread answer closeBody reads to keep the
+// connection: more costs more than a new connection does.
+const drainLimit = 256 << 10
+
+// closeBody reads what is left of a small answer and closes it. Closing a
+// body the client has not read to its end closes the connection too, and
+// a new connection per write cost more CPU than the write itself at 64
+// concurrent clients (BenchmarkServe, op=put).
+func closeBody(resp *http.Response) error {
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, drainLimit))
+	return resp.Body.Close()
+}
+
 // getJSON reads a JSON answer into v and returns the point it was answered
 // at.
 func (c *Client) getJSON(ctx context.Context, route string, q url.Values, v any) (int64, error) {
@@ -279,7 +313,7 @@ func (c *Client) getJSON(ctx context.Context, route string, q url.Values, v any)
 	if err != nil {
 		return 0, err
 	}
-	defer resp.Body.Close()
+	defer closeBody(resp)
 	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
 		return 0, fmt.Errorf("%w: %s: %v", ErrUnavailable, route, err)
 	}

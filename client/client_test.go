@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -300,4 +301,99 @@ func TestClient_AuthAndUnavailable(t *testing.T) {
 	sqldicttest.Must(t, r.d.Close())
 	_, err = r.c.Stat(ctx)
 	sqldicttest.WantErr(t, err, client.ErrUnavailable)
+}
+
+// TestClient_TableNotServed: every call on a table the server does not
+// serve fails with ErrNoTable (and sqldict.ErrNoJournal), never as a
+// missing key; a missing key of a served table stays ErrNotFound.
+func TestClient_TableNotServed(t *testing.T) {
+	r := newRemote(t, setup{})
+	ctx := t.Context()
+	sqldicttest.Must(t, r.c.Set(ctx, "k", []byte("v")))
+	other, err := client.New(r.ts.URL, client.Options{Table: "not_served"})
+	sqldicttest.Must(t, err)
+	t.Cleanup(func() { other.Close() })
+
+	check := func(what string, err error) {
+		t.Helper()
+		var ce *client.Error
+		switch {
+		case !errors.Is(err, client.ErrNoTable) || !errors.Is(err, sqldict.ErrNoJournal):
+			t.Fatalf("%s: %v, want ErrNoTable", what, err)
+		case errors.Is(err, sqldict.ErrNotFound):
+			t.Fatalf("%s: %v matches ErrNotFound", what, err)
+		case !errors.As(err, &ce) || ce.Table != "not_served" || ce.Status != http.StatusNotFound:
+			t.Fatalf("%s: %#v, want a 404 naming the table", what, err)
+		}
+	}
+	_, err = other.Get(ctx, "k")
+	check("Get", err)
+	ok, err := other.Has(ctx, "k")
+	check("Has", err)
+	if ok {
+		t.Fatal("Has: true")
+	}
+	_, err = other.Entry(ctx, "k")
+	check("Entry", err)
+	check("Set", other.Set(ctx, "k", []byte("w")))
+	check("Delete", other.Delete(ctx, "k"))
+	_, err = other.Keys(ctx)
+	check("Keys", err)
+	_, err = other.Stat(ctx)
+	check("Stat", err)
+	yielded := 0
+	for _, err := range other.Watch(ctx, 0, sqldict.Range{}) {
+		check("Watch", err)
+		yielded++
+	}
+	if yielded != 1 {
+		t.Fatalf("Watch yielded %d times, want the error once", yielded)
+	}
+
+	// The served table's missing key is a missing key.
+	if ok, err := r.c.Has(ctx, "missing"); ok || err != nil {
+		t.Fatalf("Has missing: %v, %v", ok, err)
+	}
+	if _, err := r.c.Get(ctx, "missing"); !errors.Is(err, sqldict.ErrNotFound) || errors.Is(err, client.ErrNoTable) {
+		t.Fatalf("Get missing: %v", err)
+	}
+}
+
+// TestClient_ReusesConnections: one client making calls one after another
+// uses one connection: every answer is read to its end before it is
+// closed (an unread body closes the connection with it).
+func TestClient_ReusesConnections(t *testing.T) {
+	d := sqldicttest.NewDict(t, sqldicttest.OpenSQLite, sqldict.Options{})
+	srv, err := server.New(server.Config{Tables: map[string]*sqldict.Dict{d.Table(): d}, Logger: slog.New(slog.DiscardHandler)})
+	sqldicttest.Must(t, err)
+	var conns atomic.Int64
+	ts := httptest.NewUnstartedServer(srv)
+	ts.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			conns.Add(1)
+		}
+	}
+	ts.Start()
+	t.Cleanup(func() { srv.Close(); ts.Close() })
+	c, err := client.New(ts.URL, client.Options{Table: d.Table()})
+	sqldicttest.Must(t, err)
+	ctx := t.Context()
+	for i := range 10 {
+		k := fmt.Sprintf("k%d", i)
+		sqldicttest.Must(t, c.Set(ctx, k, []byte("v")))
+		_, err := c.Commit(ctx, sqldict.Write{Key: k, Value: []byte("w")})
+		sqldicttest.Must(t, err)
+		_, err = c.Stat(ctx)
+		sqldicttest.Must(t, err)
+		_, err = c.Get(ctx, k)
+		sqldicttest.Must(t, err)
+		_, err = c.Get(ctx, "missing")
+		if !errors.Is(err, sqldict.ErrNotFound) {
+			t.Fatalf("Get missing: %v", err)
+		}
+		sqldicttest.Must(t, c.Delete(ctx, k))
+	}
+	if n := conns.Load(); n != 1 {
+		t.Fatalf("60 sequential calls opened %d connections, want 1", n)
+	}
 }

@@ -17,6 +17,9 @@
 // value_too_large and read_only to theirs; unauthorized, forbidden and
 // unavailable to this package's ErrUnauthorized, ErrForbidden and
 // ErrUnavailable. A *Error carries the HTTP status and the server's message.
+// A table the server does not serve is not a missing key: every call on it
+// fails with ErrNoTable (which matches sqldict.ErrNoJournal, never
+// sqldict.ErrNotFound), Has included.
 //
 // # Retries
 //

@@ -23,7 +23,7 @@ func (c *Client) Set(ctx context.Context, key string, value []byte) error {
 	if err != nil {
 		return err
 	}
-	return resp.Body.Close()
+	return closeBody(resp)
 }
 
 // Delete appends a tombstone for key; ErrNotFound when it has no live
@@ -33,7 +33,7 @@ func (c *Client) Delete(ctx context.Context, key string) error {
 	if err != nil {
 		return err
 	}
-	return resp.Body.Close()
+	return closeBody(resp)
 }
 
 // Commit applies writes atomically, as Dict.Commit does, and returns the
@@ -77,7 +77,7 @@ func (c *Client) Commit(ctx context.Context, writes ...sqldict.Write) ([]sqldict
 	if err != nil {
 		return nil, err
 	}
-	defer resp.Body.Close()
+	defer closeBody(resp)
 	var out server.CommitResponse
 	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
 		return nil, fmt.Errorf("%w: commit answered but unreadable (it did commit): %v", ErrUnavailable, err)

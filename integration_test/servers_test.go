@@ -19,6 +19,7 @@ import (
 	"github.com/testcontainers/testcontainers-go/modules/postgres"
 
 	"github.com/sqldict/sqldict/internal/benchsuite"
+	"github.com/sqldict/sqldict/server/servetest"
 	"github.com/sqldict/sqldict/sqldict"
 	"github.com/sqldict/sqldict/sqldict/sqldicttest"
 )
@@ -64,6 +65,7 @@ func TestMain(m *testing.M) {
 		return // a writer process of BenchmarkProcesses
 	}
 	code := m.Run()
+	servetest.Cleanup() // the sqldict binary the serve tests built
 	for _, e := range engines {
 		if e.stop != nil {
 			e.stop()

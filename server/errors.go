@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 
 	"github.com/sqldict/sqldict/dialects"
@@ -33,14 +34,22 @@ type ErrorBody struct {
 }
 
 // ErrorDetail is the "error" member of ErrorBody. Expected and Actual are set
-// for code conflict only: the versions of the failed expectation.
+// for code conflict only: the versions of the failed expectation. Table is
+// set for code not_found only when the path names a table the server does
+// not serve, so that a client tells it from a missing key.
 type ErrorDetail struct {
 	Code     string `json:"code"`
 	Message  string `json:"message"`
 	Key      string `json:"key,omitempty"`
 	Expected *int64 `json:"expected,omitempty"`
 	Actual   *int64 `json:"actual,omitempty"`
+	Table    string `json:"table,omitempty"`
 }
+
+// HeaderNotServed is set, to the table's name, on the 404 not_found of a
+// request for a table the server does not serve: the answer to a HEAD has
+// no body to carry ErrorDetail.Table.
+const HeaderNotServed = "X-Sqldict-Not-Served"
 
 // apiError is an error with the status and code it is answered with.
 type apiError struct {
@@ -51,13 +60,23 @@ type apiError struct {
 
 func (e *apiError) Error() string { return e.msg }
 
+// tableError is a request for a table the server does not serve: 404
+// not_found, told from a missing key by ErrorDetail.Table and
+// HeaderNotServed.
+type tableError struct{ table string }
+
+func (e *tableError) Error() string { return fmt.Sprintf("table %q is not served", e.table) }
+
 func badArg(msg string) error { return &apiError{http.StatusBadRequest, CodeInvalidArgument, msg} }
 
 // classify maps an error to its status and code.
 func classify(err error) (int, string) {
 	var ae *apiError
 	var mbe *http.MaxBytesError
+	var te *tableError
 	switch {
+	case errors.As(err, &te):
+		return http.StatusNotFound, CodeNotFound
 	case errors.As(err, &ae):
 		return ae.status, ae.code
 	case errors.As(err, &mbe), errors.Is(err, sqldict.ErrValueTooLarge):
@@ -91,6 +110,11 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var ce *sqldict.ConflictError
 	if errors.As(err, &ce) {
 		d.Key, d.Expected, d.Actual = ce.Key, &ce.Expected, &ce.Actual
+	}
+	var te *tableError
+	if errors.As(err, &te) {
+		d.Table = te.table
+		w.Header().Set(HeaderNotServed, te.table)
 	}
 	if status >= 500 {
 		s.log.LogAttrs(r.Context(), errorLevel(status), "request failed",

@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"bufio"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -15,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sqldict/sqldict/server"
 	"github.com/sqldict/sqldict/server/servetest"
 	"github.com/sqldict/sqldict/sqldict"
 )
@@ -30,6 +32,15 @@ func TestServe_ErrorCodes(t *testing.T) {
 	do(t, "DELETE", base+"keys/missing", "").wantErr(404, "not_found")
 	do(t, "GET", p.URL+"/v1/other/stat", "").wantErr(404, "not_found")
 	do(t, "PUT", p.URL+"/v1/other/keys/k", "v").wantErr(404, "not_found")
+	// An unserved table's 404 names the table (body and header, for HEAD);
+	// a missing key's does not.
+	if c := do(t, "GET", p.URL+"/v1/other/keys/k", "").wantErr(404, "not_found").header(server.HeaderNotServed, "other"); !strings.Contains(c.body, `"table":"other"`) {
+		t.Fatalf("unserved table: body %s lacks the table", c.body)
+	}
+	do(t, "HEAD", p.URL+"/v1/other/keys/k", "").want(404).header(server.HeaderNotServed, "other")
+	if c := do(t, "GET", base+"keys/missing", "").header(server.HeaderNotServed, ""); strings.Contains(c.body, `"table"`) {
+		t.Fatalf("missing key: body %s names a table", c.body)
+	}
 
 	do(t, "GET", base+"keys/k?at=2", "").wantErr(422, "future")
 	do(t, "GET", base+"keys?at=99", "").wantErr(422, "future")
@@ -247,5 +258,53 @@ func TestServe_ReadOnly(t *testing.T) {
 	do(t, "POST", p.URL+"/v1/sqldict/commit", `{"writes":[{"key":"k","delete":true}]}`).wantErr(403, "read_only")
 	if g := do(t, "GET", p.URL+"/v1/sqldict/keys/k", "").want(200); g.body != "v" {
 		t.Fatalf("GET %q", g.body)
+	}
+}
+
+// TestServe_NoRouteErrors: what the router itself refuses — a path no
+// route has, a method the path's routes lack — is JSON like every other
+// error; a 405 keeps its status and its Allow header.
+func TestServe_NoRouteErrors(t *testing.T) {
+	p := serve(t, sqliteURL(t))
+	base := p.URL + "/v1/sqldict/"
+
+	for _, path := range []string{"/", "/nowhere", "/v1", "/v1/sqldict", "/v1/sqldict/nothing", "/v2/sqldict/keys/k"} {
+		c := do(t, "GET", p.URL+path, "").wantErr(404, "not_found")
+		if !strings.Contains(c.body, "no route for GET") {
+			t.Fatalf("GET %s: body %s, want the route named", path, c.body)
+		}
+	}
+	for _, tc := range []struct{ method, path, allow string }{
+		{"POST", "keys/k", "DELETE, GET, HEAD, PUT"},
+		{"PATCH", "keys/k", "DELETE, GET, HEAD, PUT"},
+		{"PUT", "commit", "POST"},
+		{"GET", "commit", "POST"},
+		{"DELETE", "stat", "GET, HEAD"},
+	} {
+		c := do(t, tc.method, base+tc.path, "").wantErr(405, "invalid_argument").header("Allow", tc.allow)
+		if !strings.Contains(c.body, "allowed: "+tc.allow) {
+			t.Fatalf("%s %s: body %s", tc.method, tc.path, c.body)
+		}
+	}
+	do(t, "POST", p.URL+"/healthz", "").wantErr(405, "invalid_argument").header("Allow", "GET, HEAD")
+	// HEAD: the status and headers, no body.
+	if c := do(t, "HEAD", p.URL+"/nowhere", "").want(404).header("Content-Type", "application/json"); c.body != "" {
+		t.Fatalf("HEAD body %q", c.body)
+	}
+	// A JSON error body decodes into ErrorBody.
+	var b server.ErrorBody
+	if err := json.Unmarshal([]byte(do(t, "PUT", base+"stat", "x").want(405).body), &b); err != nil || b.Error.Code != "invalid_argument" {
+		t.Fatalf("decode 405: %+v, %v", b, err)
+	}
+	// They are logged and counted like routed requests.
+	m := do(t, "GET", p.URL+"/metrics", "").want(200).body
+	for _, want := range []string{`code="404",method="GET",route="unmatched"`, `code="405",method="POST",route="unmatched"`} {
+		if !strings.Contains(m, want) {
+			t.Fatalf("metrics lack %s", want)
+		}
+	}
+	// Nothing was written.
+	if st, err := p.Dict(sqldict.DefaultTable).Stat(t.Context()); err != nil || st.Sequence != 0 {
+		t.Fatalf("stat %+v, %v; want sequence 0", st, err)
 	}
 }

@@ -73,6 +73,7 @@ type Server struct {
 	log     *slog.Logger
 	mux     *http.ServeMux
 	metrics *metrics
+	rows    map[string]*rows // by table; written only by New
 
 	// closing is closed when shutdown begins: watch streams end.
 	closing   chan struct{}
@@ -101,8 +102,12 @@ func New(cfg Config) (*Server, error) {
 		cfg:     cfg,
 		log:     cfg.Logger,
 		mux:     http.NewServeMux(),
-		metrics: newMetrics(),
+		metrics: newMetrics(cfg.Tables),
+		rows:    map[string]*rows{},
 		closing: make(chan struct{}),
+	}
+	for name := range cfg.Tables {
+		s.rows[name] = newRows()
 	}
 	if s.log == nil {
 		s.log = slog.Default()
@@ -161,7 +166,7 @@ func (s *Server) HandleFunc(pattern string, scope Scope, h HandlerFunc) {
 				return
 			}
 			if d = s.cfg.Tables[table]; d == nil {
-				s.writeError(w, r, &apiError{http.StatusNotFound, CodeNotFound, fmt.Sprintf("table %q is not served", table)})
+				s.writeError(w, r, &tableError{table})
 				return
 			}
 		}
@@ -176,6 +181,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err := checkPath(r); err != nil {
 		s.instrument(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			s.writeError(w, r, err)
+		})).ServeHTTP(w, r)
+		return
+	}
+	if _, pattern := s.mux.Handler(r); pattern == "" {
+		// No route: the mux would answer a plain-text 404 or 405.
+		s.instrument(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			s.mux.ServeHTTP(&muxErrorWriter{ResponseWriter: w, s: s, r: r}, r)
 		})).ServeHTTP(w, r)
 		return
 	}

@@ -94,7 +94,7 @@ func (s *Server) uiAuth(r *http.Request) (*sqldict.Dict, error) {
 	}
 	d := s.cfg.Tables[table]
 	if d == nil {
-		return nil, &apiError{http.StatusNotFound, CodeNotFound, "table " + table + " is not served"}
+		return nil, &tableError{table}
 	}
 	return d, nil
 }

@@ -41,6 +41,8 @@ type group struct {
 	mu      sync.Mutex
 	queue   []*request
 	leading bool // a leader is taking or running a batch
+
+	stats groupCounters // what GroupStats reports
 }
 
 // request is one Commit call in the group.
@@ -142,6 +144,7 @@ func (g *group) lead(d *Dict) {
 	g.mu.Unlock()
 
 	if len(batch) > 0 {
+		g.stats.add(len(batch), rows)
 		d.commitBatch(batch)
 	}
 

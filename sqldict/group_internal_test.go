@@ -152,6 +152,19 @@ func TestGroup_QueuedCallersCoalesce(t *testing.T) {
 	if ok, _ := d.Has(ctx, "c"); ok {
 		t.Fatal("the cancelled caller's write landed")
 	}
+	// GroupStats counts the batch of three, then a lone caller's two rows.
+	want := GroupStats{Batches: 1, Callers: 3, Rows: 3}
+	want.Sizes[2] = 1
+	if got := d.GroupStats(); got != want {
+		t.Fatalf("GroupStats %+v, want %+v", got, want)
+	}
+	if _, err := d.Commit(ctx, Write{Key: "e", Value: []byte("e")}, Write{Key: "f", Value: []byte("f")}); err != nil {
+		t.Fatal(err)
+	}
+	want.Batches, want.Callers, want.Rows, want.Sizes[0] = 2, 4, 5, 1
+	if got := d.GroupStats(); got != want {
+		t.Fatalf("GroupStats %+v, want %+v", got, want)
+	}
 }
 
 // TestGroup_CancelledAfterWriting: a member whose ctx ends after its rows

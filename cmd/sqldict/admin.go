@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -43,6 +44,9 @@ Examples:
 // migrateStatus reports the schema without changing anything: a read-only
 // open creates neither the database file nor the journal.
 func (a *app) migrateStatus() error {
+	if err := a.local(); err != nil {
+		return err
+	}
 	opts := a.options()
 	opts.ReadOnly = true
 	d, err := sqldict.OpenURL(a.ctx, a.db, opts)
@@ -97,7 +101,8 @@ combine (a row is removed only when every policy given allows it). Current
 values are never removed; --drop-deleted also removes deleted keys entirely.
 Reads as of a point before the new prune horizon then fail with exit code 5.
 On a terminal, progress (rows removed, rate) is shown on stderr; a one-line
-summary is always printed.
+summary is always printed. Against a server (--db http://…) the token in
+$SQLDICT_TOKEN needs admin scope, and no progress is shown.
 
 Examples:
   sqldict prune --keep-versions 10
@@ -140,18 +145,29 @@ Examples:
 			}
 			policy.Before = t
 		}
-		return a.withDict(func(d *sqldict.Dict) error { return a.prune(d, policy) })
+		return a.withJournal(func(d journal) error { return a.prune(d, policy) })
 	},
 }
 
-func (a *app) prune(d *sqldict.Dict, policy prune.Policy) error {
+// pruner is a journal that prunes itself: a server's client (POST
+// /prune, admin scope), which reports no progress.
+type pruner interface {
+	Prune(ctx context.Context, policy prune.Policy) (prune.Result, error)
+}
+
+func (a *app) prune(d journal, policy prune.Policy) error {
 	st, err := d.Stat(a.ctx)
 	if err != nil {
 		return err
 	}
 	p := a.progress("pruning", "rows", -1)
 	policy.Progress = func(r prune.Result) { p.set(r.Removed) }
-	res, err := prune.Compact(a.ctx, d, policy)
+	var res prune.Result
+	if r, ok := d.(pruner); ok {
+		res, err = r.Prune(a.ctx, policy)
+	} else {
+		res, err = prune.Compact(a.ctx, d.(*sqldict.Dict), policy)
+	}
 	p.done()
 	if err != nil {
 		return err

@@ -5,8 +5,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/sqldict/sqldict/sqldict"
 )
 
 var cmdDiff = &command{
@@ -77,7 +75,7 @@ func (a *app) diffVersions(key, sa, sb string) error {
 	if err != nil {
 		return err
 	}
-	return a.readDict(func(d *sqldict.Dict) error {
+	return a.readJournal(func(d journal) error {
 		ea, err := d.Version(a.ctx, key, va)
 		if err != nil {
 			return err
@@ -108,7 +106,7 @@ func (a *app) diffVersions(key, sa, sb string) error {
 }
 
 func (a *app) diffDict(tFrom, tTo time.Time, patch bool) error {
-	return a.readDict(func(d *sqldict.Dict) error {
+	return a.readJournal(func(d journal) error {
 		from, err := a.resolve(d, tFrom)
 		if err != nil {
 			return err

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"iter"
 	"strings"
 	"time"
 
@@ -14,8 +15,10 @@ import (
 // URL of "sqldict serve".
 type journal interface {
 	sqldict.Store
+	Table() string
 	Version(ctx context.Context, key string, v int64) (sqldict.Entry, error)
 	SequenceAt(ctx context.Context, t time.Time) (int64, error)
+	Log(ctx context.Context, after, until int64) iter.Seq2[sqldict.Entry, error]
 	Close() error
 }
 
@@ -60,10 +63,16 @@ func maxValueSize(d journal) int {
 	return sqldict.DefaultMaxValueSize
 }
 
+// remoteVerbs are the verbs that work against a server, exactly as on the
+// database. The others need the database itself: import writes rows with
+// their own sequences, times and authors, which no route takes; migrate
+// and the typed verbs work on the schema and the Dict; serve serves one.
+const remoteVerbs = "get, set, del, keys, len, log, diff, edit, patch, export, prune and watch"
+
 // local refuses a server URL for the verbs that need the database itself.
 func (a *app) local() error {
 	if a.remote() {
-		return usagef("--db %s is a server: against a server only get, set, del, keys, len, log, edit and patch work; give a database URL", a.dbLabel())
+		return usagef("--db %s is a server: against a server only %s work; give a database URL", a.dbLabel(), remoteVerbs)
 	}
 	return nil
 }

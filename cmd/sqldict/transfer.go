@@ -88,7 +88,7 @@ Examples:
 		if given(fs, "o") && *outPath == "" {
 			return usagef("-o needs a file name (leave it out for stdout)")
 		}
-		return a.readDict(func(d *sqldict.Dict) error {
+		return a.readJournal(func(d journal) error {
 			if *outPath == "" {
 				return a.export(d, a.stdout, a.stderr)
 			}
@@ -109,7 +109,7 @@ Examples:
 }
 
 // export writes the journal to w and its summary line to summary.
-func (a *app) export(d *sqldict.Dict, w, summary io.Writer) error {
+func (a *app) export(d journal, w, summary io.Writer) error {
 	bw := bufio.NewWriterSize(w, 1<<16)
 	enc := json.NewEncoder(bw)
 	enc.SetEscapeHTML(false)
@@ -182,6 +182,9 @@ Examples:
 		pos, err := a.parse(c, fs, args, 0, 1)
 		if err != nil {
 			return err
+		}
+		if err := a.local(); err != nil {
+			return err // before reading the input
 		}
 		in, name := a.stdin, "stdin"
 		if len(pos) == 1 && pos[0] != "-" {

@@ -57,7 +57,7 @@ Examples:
 			}
 			from = n
 		}
-		return a.withDict(func(d *sqldict.Dict) error {
+		return a.withJournal(func(d journal) error {
 			if from < 0 {
 				st, err := d.Stat(a.ctx)
 				if err != nil {
@@ -71,7 +71,7 @@ Examples:
 }
 
 // watch prints the stream until the context ends, which is success.
-func (a *app) watch(d *sqldict.Dict, after int64, r sqldict.Range) error {
+func (a *app) watch(d sqldict.Store, after int64, r sqldict.Range) error {
 	enc := json.NewEncoder(a.stdout)
 	enc.SetEscapeHTML(false)
 	for e, err := range d.Watch(a.ctx, after, r) {
