@@ -88,12 +88,19 @@ const (
 	erConnectionKilled = 1927 // MariaDB
 	erClientTimeout    = 4031 // MySQL 8: disconnected by the server for inactivity
 	erNoSuchTable      = 1146
+	// Galera: a node outside the cluster's primary component (it lost
+	// quorum, or is still joining) refuses every statement with 1047 until
+	// it is back: for the client, a server that is not there.
+	erWsrepNotReady = 1047
 )
 
 // Classify maps deadlocks, lock wait timeouts, snapshot-isolation write
 // conflicts and SQLSTATE 40001 to dialects.ErrRetry, duplicate keys to
 // dialects.ErrDuplicate, a missing table (1146) to dialects.ErrNoTable, and
-// lost or refused connections to dialects.ErrConnection.
+// lost or refused connections to dialects.ErrConnection, as well as Galera's
+// 1047 (node not in the primary component). Galera's certification failures
+// (two nodes committed conflicting write-sets, such as two writers' updates
+// of the meta row) arrive as 1213 and are retried like deadlocks.
 func (*Dialect) Classify(err error) error {
 	if err == nil {
 		return nil
@@ -108,7 +115,7 @@ func (*Dialect) Classify(err error) error {
 			return &dialects.Classified{Class: dialects.ErrDuplicate, Err: err}
 		case me.Number == erNoSuchTable:
 			return &dialects.Classified{Class: dialects.ErrNoTable, Err: err}
-		case me.Number == erServerShutdown || me.Number == erConnectionKilled || me.Number == erClientTimeout || strings.HasPrefix(state, "08"):
+		case me.Number == erServerShutdown || me.Number == erConnectionKilled || me.Number == erWsrepNotReady || me.Number == erClientTimeout || strings.HasPrefix(state, "08"):
 			return &dialects.Classified{Class: dialects.ErrConnection, Err: err}
 		}
 		return err
