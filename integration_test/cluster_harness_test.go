@@ -97,6 +97,12 @@ func (n *node) kill() {
 	if cmd == nil {
 		return
 	}
+	// PostgreSQL's backends each run in a session of their own (setsid):
+	// the process group holds only the postmaster. Kill its children
+	// first, so that no backend outlives the crash to finish a query.
+	for _, pid := range childrenOf(cmd.Process.Pid) {
+		_ = syscall.Kill(pid, syscall.SIGKILL)
+	}
 	_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 	select {
 	case <-done:
@@ -108,6 +114,33 @@ func (n *node) kill() {
 		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+// childrenOf lists the processes whose parent is pid, from /proc.
+func childrenOf(pid int) []int {
+	stats, _ := filepath.Glob("/proc/[0-9]*/stat")
+	var out []int
+	for _, f := range stats {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			continue
+		}
+		// pid (comm) state ppid …; comm may hold spaces and parentheses.
+		rest := string(data)
+		if i := strings.LastIndexByte(rest, ')'); i >= 0 {
+			rest = rest[i+1:]
+		}
+		fields := strings.Fields(rest)
+		if len(fields) < 2 {
+			continue
+		}
+		if ppid, err := strconv.Atoi(fields[1]); err == nil && ppid == pid {
+			if child, err := strconv.Atoi(filepath.Base(filepath.Dir(f))); err == nil {
+				out = append(out, child)
+			}
+		}
+	}
+	return out
 }
 
 // running reports whether the node's server process is alive.
