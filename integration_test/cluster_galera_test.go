@@ -265,40 +265,14 @@ func testGaleraWatch(t *testing.T, g *galera) {
 		}
 	}
 	const n = 100
-	var got []sqldict.Entry
-	done := make(chan error, 1)
-	go func() {
-		for e, err := range ds[1].Watch(ctx, 10, sqldict.Range{Limit: n}) {
-			if err != nil {
-				done <- err
-				return
-			}
-			got = append(got, e)
-		}
-		done <- nil
-	}()
-	for i := range n {
+	watchMatchesLog(t, ctx, "galera/node2", ds[1], "galera/node1", ds[0], 10, n, func(i int) error {
 		w := []sqldict.Write{{Key: fmt.Sprintf("k/%d", i%17), Value: []byte(strconv.Itoa(i))}}
 		if i%5 == 4 {
 			w = []sqldict.Write{{Key: fmt.Sprintf("k/%d", (i-1)%17), Delete: true}}
 		}
-		if _, err := ds[0].Commit(ctx, w...); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := <-done; err != nil {
-		t.Fatalf("galera/node2: watch: %v", err)
-	}
-	var want []sqldict.Entry
-	for e, err := range ds[0].Log(ctx, 10, 10+n) {
-		if err != nil {
-			t.Fatal(err)
-		}
-		want = append(want, e)
-	}
-	if !reflect.DeepEqual(got, want) {
-		t.Fatalf("galera/node2's watch delivered %d entries, galera/node1's log has %d, and they differ", len(got), len(want))
-	}
+		_, err := ds[0].Commit(ctx, w...)
+		return err
+	})
 	t.Logf("galera/node2's watch delivered galera/node1's %d commits exactly, sequence for sequence", n)
 }
 
@@ -405,5 +379,42 @@ func testGaleraKill(t *testing.T, g *galera) {
 	sameViews(t, g, ds, st.Sequence/2, st.Sequence)
 	if err := ds[2].Set(ctx, "after/rejoin", []byte("x")); err != nil {
 		t.Fatalf("galera/node3: write after rejoining: %v", err)
+	}
+}
+
+// watchMatchesLog watches watcher after sequence after while write(0..n-1)
+// commits through writer, and checks that the watch delivered exactly the
+// writer's log, sequence for sequence.
+func watchMatchesLog(t *testing.T, ctx context.Context, wname string, watcher *sqldict.Dict, lname string, writer *sqldict.Dict, after int64, n int, write func(i int) error) {
+	t.Helper()
+	var got []sqldict.Entry
+	done := make(chan error, 1)
+	go func() {
+		for e, err := range watcher.Watch(ctx, after, sqldict.Range{Limit: n}) {
+			if err != nil {
+				done <- err
+				return
+			}
+			got = append(got, e)
+		}
+		done <- nil
+	}()
+	for i := range n {
+		if err := write(i); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := <-done; err != nil {
+		t.Fatalf("%s: watch: %v", wname, err)
+	}
+	var want []sqldict.Entry
+	for e, err := range writer.Log(ctx, after, after+int64(n)) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, e)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("%s's watch delivered %d entries, %s's log has %d, and they differ", wname, len(got), lname, len(want))
 	}
 }

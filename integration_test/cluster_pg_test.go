@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"reflect"
 	"sync"
 	"testing"
 	"time"
@@ -128,36 +127,9 @@ func TestCluster_PGReplica(t *testing.T) {
 			t.Fatal(err)
 		}
 		const n = 60
-		var got []sqldict.Entry
-		done := make(chan error, 1)
-		go func() {
-			for e, err := range d.Watch(ctx, st0.Sequence, sqldict.Range{Limit: n}) {
-				if err != nil {
-					done <- err
-					return
-				}
-				got = append(got, e)
-			}
-			done <- nil
-		}()
-		for i := range n {
-			if err := writer.Set(ctx, fmt.Sprintf("w/%d", i%7), []byte(fmt.Sprint(i))); err != nil {
-				t.Fatal(err)
-			}
-		}
-		if err := <-done; err != nil {
-			t.Fatalf("watch on pg/replica: %v", err)
-		}
-		var want []sqldict.Entry
-		for e, err := range writer.Log(ctx, st0.Sequence, st0.Sequence+n) {
-			if err != nil {
-				t.Fatal(err)
-			}
-			want = append(want, e)
-		}
-		if !reflect.DeepEqual(got, want) {
-			t.Fatalf("watch on pg/replica delivered %d entries differing from pg/primary's log of %d", len(got), len(want))
-		}
+		watchMatchesLog(t, ctx, "pg/replica", d, "pg/primary", writer, st0.Sequence, n, func(i int) error {
+			return writer.Set(ctx, fmt.Sprintf("w/%d", i%7), []byte(fmt.Sprint(i)))
+		})
 		if c := events.counts()["sqldict: watch listener failed, reconnecting"]; c != 0 {
 			t.Errorf("the watch tried LISTEN on the hot standby %d times", c)
 		}
