@@ -368,7 +368,7 @@ func testGaleraKill(t *testing.T, g *galera) {
 		waitAt(t, g.nodes[i].name, ds[i], st.Sequence)
 		ok, failed := sqldicttest.CheckAttempts(t, ds[i], attempts)
 		sqldicttest.CheckInvariants(t, ds[i])
-		t.Logf("%s: %d acknowledged writes all there, %d failed writes left nothing (or landed whole, for ErrOutcomeUnknown)", g.nodes[i].name, ok, failed)
+		t.Logf("%s: %d acknowledged writes all there, %d failed writes %v left nothing (or landed whole, for ErrOutcomeUnknown)", g.nodes[i].name, ok, failed, failureKinds(attempts))
 	}
 	if t.Failed() {
 		return

@@ -23,6 +23,10 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/sqldict/sqldict/dialects"
+	"github.com/sqldict/sqldict/sqldict"
+	"github.com/sqldict/sqldict/sqldict/sqldicttest"
 )
 
 // needCluster skips the test unless SQLDICT_TEST_CLUSTER=1.
@@ -267,4 +271,26 @@ func queryString(ctx context.Context, db *sql.DB, q string, args ...any) (string
 		return "", err
 	}
 	return s.String, err
+}
+
+// failureKinds counts the failed attempts of a kill test by what they
+// returned: for the log, to show which recovery paths the run took.
+func failureKinds(attempts [][]sqldicttest.Attempt) map[string]int {
+	kinds := map[string]int{}
+	for _, as := range attempts {
+		for _, a := range as {
+			switch {
+			case a.Err == nil:
+			case errors.Is(a.Err, sqldict.ErrOutcomeUnknown):
+				kinds["ErrOutcomeUnknown"]++
+			case errors.Is(a.Err, dialects.ErrConnection):
+				kinds["connection"]++
+			case errors.Is(a.Err, context.DeadlineExceeded):
+				kinds["deadline"]++
+			default:
+				kinds["other"]++
+			}
+		}
+	}
+	return kinds
 }

@@ -236,5 +236,5 @@ func TestCluster_PGFailover(t *testing.T) {
 	if ok == 0 {
 		t.Errorf("no write succeeded before the kill: the test proved nothing")
 	}
-	t.Logf("failover with remote_apply: %d acknowledged writes all on the promoted replica, %d failed writes left nothing (or landed whole, for ErrOutcomeUnknown); writing goes on at %d", ok, failed, es[0].Sequence)
+	t.Logf("failover with remote_apply: %d acknowledged writes all on the promoted replica, %d failed writes %v left nothing (or landed whole, for ErrOutcomeUnknown); writing goes on at %d", ok, failed, failureKinds(attempts), es[0].Sequence)
 }
