@@ -12,7 +12,7 @@ SCANKEYS    ?= 1000000
 # cgo (fsync), which go test then reports as "context deadline exceeded".
 FUZZTIME    ?= 20000x
 
-.PHONY: all test test-sqlite test-unit test-integration test-restart-opt-in test-containers images fuzz bench demo lint fmt
+.PHONY: all test test-sqlite test-unit test-integration test-restart-opt-in test-cluster test-containers images fuzz bench demo lint fmt
 
 all: lint test
 
@@ -21,8 +21,9 @@ all: lint test
 ## Testing section), and the container suite (Docker; skipped loudly
 ## without it, except in CI). The server-restart test kills and restarts the
 ## machine's MariaDB and PostgreSQL, so it runs only with
-## SQLDICT_TEST_RESTART=1 (CI sets it: CI owns its servers).
-test: test-unit fuzz test-integration test-restart-opt-in test-containers
+## SQLDICT_TEST_RESTART=1 (CI sets it: CI owns its servers). The cluster
+## suite starts its own servers on loopback (see test-cluster).
+test: test-unit fuzz test-integration test-restart-opt-in test-cluster test-containers
 
 ## test-sqlite: everything that needs no database server (the unit tests on
 ## SQLite and the fuzz runs).
@@ -45,6 +46,16 @@ test-unit:
 # server fails the run; elsewhere the skip is loud.
 test-integration:
 	cd integration_test && $(GO) test -race -count=1 -timeout 20m ./...
+
+## test-cluster: the distributed setups of issue 14, each started, used and
+## killed by the tests on this machine's loopback: a 3-node MariaDB Galera
+## cluster (ports 23306-23308, galera 24567-24589) and PostgreSQL primaries
+## with streaming replicas (25432-25435). Needs root and galera-4, rsync,
+## mariadb-server, postgresql-15 (.ci/install-services); without them the
+## tests skip loudly, and fail with CI=true. SQLDICT_TEST_CLUSTER=1 is the
+## gate: test-integration, which runs without it, skips them.
+test-cluster:
+	cd integration_test && SQLDICT_TEST_CLUSTER=1 $(GO) test -race -count=1 -timeout 15m -run '^TestCluster' ./...
 
 ## images: the local database images (sqldict-ci/…) from Debian packages;
 ## needs root and a Docker engine, does nothing when they exist.

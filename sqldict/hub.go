@@ -83,7 +83,8 @@ func (h *hub) join(d *Dict) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	h.stop, h.done = cancel, make(chan struct{})
-	p := poller{h: h, db: d.db, dialect: d.dialect, head: d.q.Head, table: d.opts.Table, every: d.opts.WatchPoll, log: d.opts.Logger}
+	p := poller{h: h, db: d.db, dialect: d.dialect, head: d.q.Head, table: d.opts.Table, every: d.opts.WatchPoll, log: d.opts.Logger,
+		useListener: !d.isReplica}
 	go func(done chan struct{}) {
 		defer close(done)
 		p.run(ctx)
@@ -134,11 +135,14 @@ type poller struct {
 	table   string
 	every   time.Duration
 	log     *slog.Logger
+	// listen: use the dialect's Listener. Not on a replica: a hot standby
+	// refuses LISTEN, and notifications are not replicated.
+	useListener bool
 }
 
 func (p poller) run(ctx context.Context) {
 	signals := make(chan struct{}, 1)
-	if l, ok := p.dialect.(dialects.Listener); ok {
+	if l, ok := p.dialect.(dialects.Listener); ok && p.useListener {
 		go p.listen(ctx, l, signals)
 	}
 	tick := time.NewTicker(p.every)

@@ -45,6 +45,13 @@ type Dict struct {
 	// closing is closed by Close: it ends the Dict's watches.
 	closing chan struct{}
 
+	// Replica reads (replica.go): rep is the replica of a primary with
+	// Options.Replica; isReplica marks the read-only Dict on the replica;
+	// written is the newest sequence this Dict committed.
+	rep       *replicaState
+	isReplica bool
+	written   atomic.Int64
+
 	// For dialects with Queries.BeginWrite: the dedicated writer
 	// connection and the statements prepared on it; guarded by wmu.
 	wconn  *sql.Conn
@@ -155,6 +162,11 @@ func open(ctx context.Context, db *sql.DB, owned bool, dialect dialects.Dialect,
 	// The listing bound covers every key the journal may hold, whatever
 	// this handle's KeyLength: another handle may have written longer ones.
 	d.maxKey = strings.Repeat("\U0010FFFF", stored/4+1)
+	if opts.Replica != nil {
+		if err := d.openReplica(ctx); err != nil {
+			return nil, err
+		}
+	}
 	return d, nil
 }
 
@@ -214,6 +226,9 @@ func (d *Dict) Close() error {
 		errs = append(errs, v.(*sql.Stmt).Close())
 		return true
 	})
+	if d.rep != nil {
+		errs = append(errs, d.rep.d.Close())
+	}
 	if d.owned {
 		stopHubs(d.db)
 		writeLocks.Delete(d.db)

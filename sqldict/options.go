@@ -1,6 +1,7 @@
 package sqldict
 
 import (
+	"database/sql"
 	"fmt"
 	"log/slog"
 	"time"
@@ -14,6 +15,8 @@ const (
 	DefaultMaxRetries   = 10
 	// DefaultWatchPoll is Options.WatchPoll when it is zero.
 	DefaultWatchPoll = 100 * time.Millisecond
+	// DefaultReplicaWait is Options.ReplicaWait when it is zero.
+	DefaultReplicaWait = time.Second
 
 	// MaxKeyLength bounds Options.KeyLength: the label index must fit the
 	// smallest engine's index entry limit (InnoDB's 3072 bytes).
@@ -83,6 +86,30 @@ type Options struct {
 	// there are none. Zero: DefaultWatchPoll (100 ms); negative is invalid.
 	WatchPoll time.Duration
 
+	// Replica is a read replica of the primary database (the pool Open
+	// gets): a PostgreSQL hot standby, another node of a Galera cluster, a
+	// MySQL replica. Head reads (Get, Has, Entry, History, Version, KeysIn,
+	// LenIn, AllIn), Snapshot and its reads, and Watch go to it; writes,
+	// Stat, Log, SequenceAt, compaction and the resolution of ambiguous
+	// commits stay on the primary. Reads are never answered from a point
+	// the replica has not reached: a read needing sequence S (the newest
+	// this Dict committed, or the Snapshot's) waits up to ReplicaWait for
+	// the replica to have S, then the primary answers; a read the replica
+	// fails with a conflict or a lost connection is run on the primary.
+	// Reads of a Dict that has not written see the replica as it is, which
+	// may be behind other writers. Watch on a replica learns of commits by
+	// polling its meta row every WatchPoll (PostgreSQL's notifications are
+	// not replicated). Open needs the journal to exist on the replica and
+	// waits up to 10×ReplicaWait for it to replicate there. The replica
+	// must replicate the primary's database; the Dict does not close it.
+	// Zero: no replica, every read goes to the primary.
+	Replica *sql.DB
+
+	// ReplicaWait bounds how long a read waits for the replica to reach
+	// the sequence it needs before the primary answers it. Zero:
+	// DefaultReplicaWait (1 s); negative is invalid.
+	ReplicaWait time.Duration
+
 	// Logger receives retries and other events worth a line. Zero: nothing
 	// is logged.
 	Logger *slog.Logger
@@ -115,6 +142,12 @@ func (o Options) withDefaults() (Options, error) {
 		o.WatchPoll = DefaultWatchPoll
 	case o.WatchPoll < 0:
 		return o, fmt.Errorf("%w: WatchPoll %v is negative", ErrInvalidArgument, o.WatchPoll)
+	}
+	switch {
+	case o.ReplicaWait == 0:
+		o.ReplicaWait = DefaultReplicaWait
+	case o.ReplicaWait < 0:
+		return o, fmt.Errorf("%w: ReplicaWait %v is negative", ErrInvalidArgument, o.ReplicaWait)
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)

@@ -26,6 +26,10 @@ const pageSize = 512
 // Get returns the value of key. It fails with ErrNotFound when the key was
 // never written or its newest version is a deletion.
 func (d *Dict) Get(ctx context.Context, key string) ([]byte, error) {
+	return routedHead(ctx, d, func(x *Dict) ([]byte, error) { return x.get(ctx, key) })
+}
+
+func (d *Dict) get(ctx context.Context, key string) ([]byte, error) {
 	if err := d.begin(ctx); err != nil {
 		return nil, err
 	}
@@ -53,6 +57,10 @@ func (d *Dict) Get(ctx context.Context, key string) ([]byte, error) {
 // Has reports whether key has a live value. It reads the head table only,
 // never the value.
 func (d *Dict) Has(ctx context.Context, key string) (bool, error) {
+	return routedHead(ctx, d, func(x *Dict) (bool, error) { return x.has(ctx, key) })
+}
+
+func (d *Dict) has(ctx context.Context, key string) (bool, error) {
 	if err := d.begin(ctx); err != nil {
 		return false, err
 	}
@@ -83,7 +91,7 @@ func (d *Dict) Keys(ctx context.Context) ([]string, error) {
 
 // KeysIn returns the live keys in r, in bytewise order.
 func (d *Dict) KeysIn(ctx context.Context, r Range) ([]string, error) {
-	return d.head().keys(ctx, r)
+	return routedHead(ctx, d, func(x *Dict) ([]string, error) { return x.head().keys(ctx, r) })
 }
 
 // Len returns the number of live keys.
@@ -93,7 +101,7 @@ func (d *Dict) Len(ctx context.Context) (int, error) {
 
 // LenIn returns the number of live keys in r; r.Limit is ignored.
 func (d *Dict) LenIn(ctx context.Context, r Range) (int, error) {
-	return d.head().count(ctx, r)
+	return routedHead(ctx, d, func(x *Dict) (int, error) { return x.head().count(ctx, r) })
 }
 
 // All streams the live entries in key order. It reads pages of a few
@@ -113,6 +121,24 @@ func (d *Dict) All(ctx context.Context) iter.Seq2[Entry, error] {
 // AllIn streams the live entries in r, like All.
 func (d *Dict) AllIn(ctx context.Context, r Range) iter.Seq2[Entry, error] {
 	return func(yield func(Entry, error) bool) {
+		x, err := d.readFrom(ctx, d.written.Load())
+		if err != nil {
+			yield(Entry{}, err)
+			return
+		}
+		if x == d {
+			d.allIn(ctx, r)(yield)
+			return
+		}
+		// A scan the replica fails goes on from the primary's head, after
+		// the last key yielded: as of the start or later, like following
+		// a prune.
+		resumed(ctx, r, x.allIn(ctx, r), func(rest Range) iter.Seq2[Entry, error] { return d.allIn(ctx, rest) }, &d.rep.fallbacks)(yield)
+	}
+}
+
+func (d *Dict) allIn(ctx context.Context, r Range) iter.Seq2[Entry, error] {
+	return func(yield func(Entry, error) bool) {
 		st, err := d.Stat(ctx)
 		if err != nil {
 			yield(Entry{}, err)
@@ -127,7 +153,7 @@ func (d *Dict) AllIn(ctx context.Context, r Range) iter.Seq2[Entry, error] {
 // Entry returns the newest row of key, a tombstone included, with its
 // metadata; ErrNotFound when the key was never written.
 func (d *Dict) Entry(ctx context.Context, key string) (Entry, error) {
-	return d.head().entry(ctx, key)
+	return routedHead(ctx, d, func(x *Dict) (Entry, error) { return x.head().entry(ctx, key) })
 }
 
 // History returns every row of key still in the journal, oldest first,
@@ -135,13 +161,17 @@ func (d *Dict) Entry(ctx context.Context, key string) (Entry, error) {
 // removed by pruning are absent; Version tells a pruned version from one
 // that never was.
 func (d *Dict) History(ctx context.Context, key string) ([]Entry, error) {
-	return d.head().history(ctx, key)
+	return routedHead(ctx, d, func(x *Dict) ([]Entry, error) { return x.head().history(ctx, key) })
 }
 
 // Version returns the entry of key at version v: ErrNotFound when the key
 // never reached v, ErrPruned when pruning removed it, ErrInvalidArgument for
 // a v below 1 (versions start at 1).
 func (d *Dict) Version(ctx context.Context, key string, v int64) (Entry, error) {
+	return routedHead(ctx, d, func(x *Dict) (Entry, error) { return x.version(ctx, key, v) })
+}
+
+func (d *Dict) version(ctx context.Context, key string, v int64) (Entry, error) {
 	if err := d.begin(ctx); err != nil {
 		return Entry{}, err
 	}

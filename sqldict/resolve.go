@@ -55,6 +55,7 @@ func (d *Dict) resolveCommit(ctx context.Context, ac *ambiguousCommit) error {
 		}))
 		switch {
 		case err == nil && found:
+			d.wrote(last.Sequence)
 			d.opts.Logger.DebugContext(ctx, "sqldict: commit took despite its error", "table", d.opts.Table, "sequence", last.Sequence, "err", ac.err)
 			return nil
 		case err == nil && !pruned:

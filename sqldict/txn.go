@@ -237,6 +237,7 @@ func (d *Dict) runOnce(ctx context.Context, fn func(w *wtx) error) (err error) {
 		return err
 	}
 	committed = true
+	d.wrote(w.lastSeq)
 	d.wake(w.lastSeq)
 	return nil
 }

@@ -49,6 +49,9 @@ type Snapshot struct {
 	r       reader
 	created time.Time
 	ext     Reader // set by NewSnapshot: a view another Store implements
+	// primary is set when r reads a replica: the Dict whose pool runs a
+	// read again that the replica failed (replica.go).
+	primary *Dict
 }
 
 // NewSnapshot returns a Snapshot whose reads go to r, a Reader that answers
@@ -63,10 +66,24 @@ func NewSnapshot(r Reader, seq int64, created time.Time) *Snapshot {
 // Snapshot returns the view at sequence seq: 0 is the empty dict before the
 // first commit. A seq after the newest commit fails with ErrFuture, one
 // behind the prune horizon with ErrPruned.
+//
+// With Options.Replica the view reads the replica once the replica has seq
+// (waiting up to ReplicaWait), else the primary; ErrFuture comes only from
+// the primary.
 func (d *Dict) Snapshot(ctx context.Context, seq int64) (*Snapshot, error) {
 	if seq < 0 {
 		return nil, fmt.Errorf("%w: negative sequence %d", ErrInvalidArgument, seq)
 	}
+	return routed(ctx, d, seq, func(x *Dict) (*Snapshot, error) {
+		v, err := x.snapshot(ctx, seq)
+		if v != nil && x != d {
+			v.primary = d
+		}
+		return v, err
+	})
+}
+
+func (d *Dict) snapshot(ctx context.Context, seq int64) (*Snapshot, error) {
 	st, err := d.Stat(ctx)
 	if err != nil {
 		return nil, err
@@ -111,7 +128,22 @@ func (v *Snapshot) Get(ctx context.Context, key string) ([]byte, error) {
 	if v.ext != nil {
 		return v.ext.Get(ctx, key)
 	}
-	d := v.r.d
+	return viewRead(ctx, v, func(r reader) ([]byte, error) { return r.get(ctx, key) })
+}
+
+// viewRead runs read on the view's reader, and on the primary at the same
+// sequence when the replica failed it.
+func viewRead[T any](ctx context.Context, v *Snapshot, read func(r reader) (T, error)) (T, error) {
+	val, err := read(v.r)
+	if v.primary != nil && replicaFailed(ctx, err) {
+		v.primary.rep.fallbacks.Add(1)
+		return read(v.primary.at(v.r.bound))
+	}
+	return val, err
+}
+
+func (r reader) get(ctx context.Context, key string) ([]byte, error) {
+	d := r.d
 	if err := d.begin(ctx); err != nil {
 		return nil, err
 	}
@@ -125,14 +157,14 @@ func (v *Snapshot) Get(ctx context.Context, key string) ([]byte, error) {
 	var horizon, last int64
 	var item []byte
 	var deleted sql.NullBool
-	if err := s.QueryRowContext(ctx, key, v.r.bound).Scan(&horizon, &last, &item, &deleted); err != nil {
+	if err := s.QueryRowContext(ctx, key, r.bound).Scan(&horizon, &last, &item, &deleted); err != nil {
 		return nil, d.fail(err)
 	}
 	switch {
-	case v.r.bound < horizon:
-		return nil, fmt.Errorf("%w: sequence %d is behind the prune horizon %d", ErrPruned, v.r.bound, horizon)
+	case r.bound < horizon:
+		return nil, fmt.Errorf("%w: sequence %d is behind the prune horizon %d", ErrPruned, r.bound, horizon)
 	case !deleted.Valid || deleted.Bool:
-		return nil, fmt.Errorf("%w: %q at sequence %d", ErrNotFound, key, v.r.bound)
+		return nil, fmt.Errorf("%w: %q at sequence %d", ErrNotFound, key, r.bound)
 	case item == nil:
 		item = []byte{}
 	}
@@ -145,7 +177,7 @@ func (v *Snapshot) Entry(ctx context.Context, key string) (Entry, error) {
 	if v.ext != nil {
 		return v.ext.Entry(ctx, key)
 	}
-	return v.r.entry(ctx, key)
+	return viewRead(ctx, v, func(r reader) (Entry, error) { return r.entry(ctx, key) })
 }
 
 // Has reports whether key had a live value at the view's point.
@@ -162,7 +194,7 @@ func (v *Snapshot) Keys(ctx context.Context) ([]string, error) {
 	if v.ext != nil {
 		return v.ext.KeysIn(ctx, Range{})
 	}
-	return v.r.keys(ctx, Range{})
+	return v.KeysIn(ctx, Range{})
 }
 
 // KeysIn returns the keys in r live at the view's point.
@@ -170,7 +202,7 @@ func (v *Snapshot) KeysIn(ctx context.Context, r Range) ([]string, error) {
 	if v.ext != nil {
 		return v.ext.KeysIn(ctx, r)
 	}
-	return v.r.keys(ctx, r)
+	return viewRead(ctx, v, func(rd reader) ([]string, error) { return rd.keys(ctx, r) })
 }
 
 // Len returns the number of keys live at the view's point.
@@ -178,7 +210,7 @@ func (v *Snapshot) Len(ctx context.Context) (int, error) {
 	if v.ext != nil {
 		return v.ext.LenIn(ctx, Range{})
 	}
-	return v.r.count(ctx, Range{})
+	return v.LenIn(ctx, Range{})
 }
 
 // LenIn returns the number of keys in r live at the view's point.
@@ -186,7 +218,7 @@ func (v *Snapshot) LenIn(ctx context.Context, r Range) (int, error) {
 	if v.ext != nil {
 		return v.ext.LenIn(ctx, r)
 	}
-	return v.r.count(ctx, r)
+	return viewRead(ctx, v, func(rd reader) (int, error) { return rd.count(ctx, r) })
 }
 
 // All streams the entries live at the view's point, in key order.
@@ -199,7 +231,11 @@ func (v *Snapshot) AllIn(ctx context.Context, r Range) iter.Seq2[Entry, error] {
 	if v.ext != nil {
 		return v.ext.AllIn(ctx, r)
 	}
-	return v.r.entries(ctx, r)
+	if v.primary == nil {
+		return v.r.entries(ctx, r)
+	}
+	onPrimary := func(rest Range) iter.Seq2[Entry, error] { return v.primary.at(v.r.bound).entries(ctx, rest) }
+	return resumed(ctx, r, v.r.entries(ctx, r), onPrimary, &v.primary.rep.fallbacks)
 }
 
 // History returns the rows of key up to the view's point still in the
@@ -208,7 +244,7 @@ func (v *Snapshot) History(ctx context.Context, key string) ([]Entry, error) {
 	if v.ext != nil {
 		return v.ext.History(ctx, key)
 	}
-	return v.r.history(ctx, key)
+	return viewRead(ctx, v, func(r reader) ([]Entry, error) { return r.history(ctx, key) })
 }
 
 // Log streams the journal's rows with after < sequence <= until in commit

@@ -38,7 +38,11 @@ import (
 // errors are yielded and end the watch. After Close it yields ErrClosed.
 func (d *Dict) Watch(ctx context.Context, after int64, r Range) iter.Seq2[Entry, error] {
 	return func(yield func(Entry, error) bool) {
-		if err := d.watch(ctx, after, r, yield); err != nil {
+		w := d
+		if d.rep != nil {
+			w = d.rep.d
+		}
+		if err := w.watch(ctx, after, r, yield); err != nil {
 			yield(Entry{}, err)
 		}
 	}
@@ -187,7 +191,10 @@ func (d *Dict) retrying(ctx context.Context, fn func() error) error {
 	wait := d.opts.WatchPoll
 	for {
 		err := fn()
-		if err == nil || !errors.Is(err, dialects.ErrConnection) || ctx.Err() != nil || d.closed.Load() {
+		// On a replica a conflict with recovery (PostgreSQL cancels reads
+		// that hold back WAL replay) is retried too.
+		again := errors.Is(err, dialects.ErrConnection) || (d.isReplica && errors.Is(err, dialects.ErrRetry))
+		if err == nil || !again || ctx.Err() != nil || d.closed.Load() {
 			return err
 		}
 		d.opts.Logger.WarnContext(ctx, "sqldict: watch lost its connection, retrying", "table", d.opts.Table, "wait", wait, "err", err)

@@ -72,28 +72,56 @@ func (*Dialect) LockSchema(ctx context.Context, conn *sql.Conn, name string) (fu
 			return nil, fmt.Errorf("get_lock %s: %w", name, err)
 		}
 	}
+	// Galera applies other nodes' commits asynchronously, and GET_LOCK is
+	// node-local: without this, a node could read the migration state of a
+	// journal another node has just created as it was half-way (dirty) or
+	// not at all. wsrep_sync_wait = 1 makes this session's reads wait until
+	// the node has applied every commit the cluster had when they began.
+	// MySQL has no such variable (1193); MariaDB without Galera ignores it.
+	synced := true
+	if _, err := conn.ExecContext(ctx, "SET SESSION wsrep_sync_wait = 1"); err != nil {
+		var me *mysql.MySQLError
+		if !errors.As(err, &me) || me.Number != erUnknownSystemVariable {
+			_, _ = conn.ExecContext(context.WithoutCancel(ctx), "SELECT RELEASE_LOCK(?)", name)
+			return nil, fmt.Errorf("set wsrep_sync_wait: %w", err)
+		}
+		synced = false
+	}
 	return func(bool) error {
+		var errs []error
+		if synced {
+			_, err := conn.ExecContext(context.WithoutCancel(ctx), "SET SESSION wsrep_sync_wait = DEFAULT")
+			errs = append(errs, err)
+		}
 		_, err := conn.ExecContext(context.WithoutCancel(ctx), "SELECT RELEASE_LOCK(?)", name)
-		return err
+		return errors.Join(append(errs, err)...)
 	}, nil
 }
 
 // Server error numbers Classify knows.
 const (
-	erDupEntry         = 1062
-	erLockWaitTimeout  = 1205
-	erLockDeadlock     = 1213
-	erCheckread        = 1020 // MariaDB innodb_snapshot_isolation: "Record has changed since last read"
-	erServerShutdown   = 1053
-	erConnectionKilled = 1927 // MariaDB
-	erClientTimeout    = 4031 // MySQL 8: disconnected by the server for inactivity
-	erNoSuchTable      = 1146
+	erDupEntry              = 1062
+	erLockWaitTimeout       = 1205
+	erLockDeadlock          = 1213
+	erCheckread             = 1020 // MariaDB innodb_snapshot_isolation: "Record has changed since last read"
+	erServerShutdown        = 1053
+	erConnectionKilled      = 1927 // MariaDB
+	erClientTimeout         = 4031 // MySQL 8: disconnected by the server for inactivity
+	erNoSuchTable           = 1146
+	erUnknownSystemVariable = 1193
+	// Galera: a node outside the cluster's primary component (it lost
+	// quorum, or is still joining) refuses every statement with 1047 until
+	// it is back: for the client, a server that is not there.
+	erWsrepNotReady = 1047
 )
 
 // Classify maps deadlocks, lock wait timeouts, snapshot-isolation write
 // conflicts and SQLSTATE 40001 to dialects.ErrRetry, duplicate keys to
 // dialects.ErrDuplicate, a missing table (1146) to dialects.ErrNoTable, and
-// lost or refused connections to dialects.ErrConnection.
+// lost or refused connections to dialects.ErrConnection, as well as Galera's
+// 1047 (node not in the primary component). Galera's certification failures
+// (two nodes committed conflicting write-sets, such as two writers' updates
+// of the meta row) arrive as 1213 and are retried like deadlocks.
 func (*Dialect) Classify(err error) error {
 	if err == nil {
 		return nil
@@ -108,7 +136,7 @@ func (*Dialect) Classify(err error) error {
 			return &dialects.Classified{Class: dialects.ErrDuplicate, Err: err}
 		case me.Number == erNoSuchTable:
 			return &dialects.Classified{Class: dialects.ErrNoTable, Err: err}
-		case me.Number == erServerShutdown || me.Number == erConnectionKilled || me.Number == erClientTimeout || strings.HasPrefix(state, "08"):
+		case me.Number == erServerShutdown || me.Number == erConnectionKilled || me.Number == erWsrepNotReady || me.Number == erClientTimeout || strings.HasPrefix(state, "08"):
 			return &dialects.Classified{Class: dialects.ErrConnection, Err: err}
 		}
 		return err
