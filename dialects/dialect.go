@@ -77,15 +77,6 @@ type Queries struct {
 	// commit that waited for the lock must not be dated before a time
 	// SequenceAt resolved while the lock was held elsewhere.
 	Lock string
-	// LockCurrent, when set, is Lock and CurrentAny in one statement, for a
-	// commit that knows its keys before it locks. Parameter: the labels, an
-	// array. Rows: (last_seq, last_created, horizon, now, seen, label,
-	// version, is_deleted), at least one; label is NULL on a row that only
-	// carries the meta columns. seen is last_seq as the statement's snapshot
-	// saw it: when it differs from last_seq, a commit landed while the lock
-	// was waited for and the head columns may be older than it (one
-	// snapshot per statement), so the core reads the heads again.
-	LockCurrent string
 	// HeadNow reads (last_seq, last_created, horizon, now) like Lock,
 	// without locking: a read replica cannot take the lock. now is NULL
 	// when ServerClock is false.

@@ -177,25 +177,6 @@ func (d *Dict) applyBatch(w *wtx, members []*request) error {
 	return nil
 }
 
-// lockKeys lists each key the members write, once, for a dialect that
-// reads their heads with the lock (LockCurrent); nil for the others.
-func (d *Dict) lockKeys(members []*request) []string {
-	if d.q.LockCurrent == "" {
-		return nil
-	}
-	seen := make(map[string]bool)
-	var keys []string
-	for _, m := range members {
-		for _, wr := range m.writes {
-			if !seen[wr.Key] {
-				seen[wr.Key] = true
-				keys = append(keys, wr.Key)
-			}
-		}
-	}
-	return keys
-}
-
 // liveDelta is how a commit changes the number of live keys: +1 for each key
 // it leaves live that was not, -1 for each it leaves deleted that was live.
 // before and after hold every key the commit wrote (a key never written
@@ -221,19 +202,6 @@ const inChunk = 256
 // when the dialect has one, IN lists otherwise.
 func (d *Dict) currentAll(w *wtx, writes []Write) (map[string]keyState, error) {
 	states := make(map[string]keyState, len(writes))
-	if w.heads != nil {
-		for _, wr := range writes {
-			st, ok := w.heads[wr.Key]
-			if !ok {
-				clear(states) // not read with the lock: read them all here
-				break
-			}
-			states[wr.Key] = st
-		}
-		if len(states) > 0 {
-			return states, nil
-		}
-	}
 	if len(writes) == 1 {
 		st, err := d.current(w, writes[0].Key)
 		states[writes[0].Key] = st

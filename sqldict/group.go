@@ -174,7 +174,7 @@ func (d *Dict) commitBatch(members []*request) {
 		ctx, cancel = allDone(members)
 		defer cancel()
 	}
-	err := d.retryKeys(ctx, d.lockKeys(members), func(w *wtx) error {
+	err := d.retry(ctx, func(w *wtx) error {
 		err := d.applyBatch(w, members)
 		if err == nil && testHookApplied != nil {
 			testHookApplied(members)

@@ -35,9 +35,6 @@ type wtx struct {
 	// advanced is set by fn when it wrote the meta row itself (appendAll),
 	// so that runOnce does not run Advance.
 	advanced bool
-	// heads, when not nil, holds the head state of the keys the commit
-	// named to lock, read with the lock (see lock).
-	heads map[string]keyState
 }
 
 // stmt returns q prepared for this transaction.
@@ -109,14 +106,8 @@ func (d *Dict) update(ctx context.Context, fn func(w *wtx) error) error {
 
 // retry is update for a caller that entered already.
 func (d *Dict) retry(ctx context.Context, fn func(w *wtx) error) error {
-	return d.retryKeys(ctx, nil, fn)
-}
-
-// retryKeys is retry for a commit that writes keys: the dialect may read
-// their heads with the lock (see lock).
-func (d *Dict) retryKeys(ctx context.Context, keys []string, fn func(w *wtx) error) error {
 	for attempt := 0; ; attempt++ {
-		err := d.runOnceKeys(ctx, keys, fn)
+		err := d.runOnce(ctx, fn)
 		var ac *ambiguousCommit
 		if errors.As(err, &ac) {
 			err = d.resolveCommit(ctx, ac)
@@ -167,12 +158,7 @@ func (d *Dict) updateOnce(ctx context.Context, fn func(w *wtx) error) error {
 }
 
 // runOnce is updateOnce for a caller that entered already.
-func (d *Dict) runOnce(ctx context.Context, fn func(w *wtx) error) error {
-	return d.runOnceKeys(ctx, nil, fn)
-}
-
-// runOnceKeys is runOnce for a commit that writes keys.
-func (d *Dict) runOnceKeys(ctx context.Context, keys []string, fn func(w *wtx) error) (err error) {
+func (d *Dict) runOnce(ctx context.Context, fn func(w *wtx) error) (err error) {
 	w := &wtx{d: d, ctx: ctx}
 	if d.q.SerialWrites {
 		select {
@@ -208,8 +194,8 @@ func (d *Dict) runOnceKeys(ctx context.Context, keys []string, fn func(w *wtx) e
 		w.rollback()
 	}()
 
-	lastCreated, now, err := w.lock(keys)
-	if err != nil {
+	var lastCreated, now dbTime
+	if err := w.queryRow(d.q.Lock).Scan(&w.lastSeq, &lastCreated, &w.horizon, &now); err != nil {
 		return fmt.Errorf("lock journal: %w", err)
 	}
 	if d.closed.Load() {
@@ -258,54 +244,6 @@ func (d *Dict) runOnceKeys(ctx context.Context, keys []string, fn func(w *wtx) e
 	committed = true
 	d.wake(w.lastSeq)
 	return nil
-}
-
-// lock takes the journal's write lock and reads the meta row into w. With
-// keys and a LockCurrent text it reads their heads in the same statement
-// and keeps them in w.heads, unless a commit landed while the lock was
-// waited for (the heads would predate it: currentAll then reads them
-// again).
-func (w *wtx) lock(keys []string) (lastCreated, now dbTime, err error) {
-	d := w.d
-	if len(keys) == 0 || d.q.LockCurrent == "" {
-		err = w.queryRow(d.q.Lock).Scan(&w.lastSeq, &lastCreated, &w.horizon, &now)
-		return lastCreated, now, err
-	}
-	rows, err := w.query(d.q.LockCurrent, keys)
-	if err != nil {
-		return lastCreated, now, err
-	}
-	defer rows.Close()
-	heads := make(map[string]keyState, len(keys))
-	var seen int64
-	metaRows := 0
-	for rows.Next() {
-		var label sql.NullString
-		var version sql.NullInt64
-		var deleted sql.NullBool
-		if err := rows.Scan(&w.lastSeq, &lastCreated, &w.horizon, &now, &seen, &label, &version, &deleted); err != nil {
-			return lastCreated, now, err
-		}
-		metaRows++
-		if label.Valid {
-			heads[label.String] = keyState{version: version.Int64, deleted: deleted.Bool}
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return lastCreated, now, err
-	}
-	if metaRows == 0 {
-		return lastCreated, now, sql.ErrNoRows
-	}
-	if seen == w.lastSeq {
-		for _, k := range keys {
-			if _, ok := heads[k]; !ok {
-				heads[k] = keyState{deleted: true} // never written
-			}
-		}
-		w.heads = heads
-	}
-	return lastCreated, now, nil
 }
 
 // beginConn opens a write transaction on the writer connection, dialing it

@@ -100,15 +100,6 @@ func (*Dialect) Queries(table string) dialects.Queries {
 	// into a join it may run as a scan of the head table.
 	currentAny := r.Replace(`SELECT k.label, h.version, h.is_deleted FROM unnest($1::text[]) k(label) ` +
 		`CROSS JOIN LATERAL (SELECT version, is_deleted FROM {H} WHERE label = k.label LIMIT 1) h`)
-	// LockCurrent: l takes the lock; c runs after it (MATERIALIZED, like
-	// Lock) and also reads last_seq without locking, from the statement's
-	// snapshot; the head read joins c, so it too runs once, after the lock.
-	lockCurrent := r.Replace(`WITH l AS MATERIALIZED (SELECT last_seq, last_created, horizon FROM {M} WHERE id = 1 FOR UPDATE), ` +
-		`c AS MATERIALIZED (SELECT l.last_seq, l.last_created, l.horizon, clock_timestamp() AS now, ` +
-		`(SELECT s.last_seq FROM {M} s WHERE s.id = 1) AS seen FROM l) ` +
-		`SELECT c.last_seq, c.last_created, c.horizon, c.now, c.seen, h.label, h.version, h.is_deleted FROM c LEFT JOIN LATERAL (` +
-		`SELECT k.label, x.version, x.is_deleted FROM unnest($1::text[]) k(label) ` +
-		`CROSS JOIN LATERAL (SELECT version, is_deleted FROM {H} WHERE label = k.label LIMIT 1) x) h ON true`)
 	insertAny := r.Replace(`INSERT INTO {T} ({COLS}) SELECT s, l, i, d, $5::timestamptz, v, a, c ` +
 		`FROM unnest($1::bigint[], $2::text[], $3::bytea[], $4::boolean[], $6::bigint[], $7::text[], $8::text[]) u(s, l, i, d, v, a, c)`)
 	headUpsertAny := func(p int) string {
@@ -146,7 +137,6 @@ func (*Dialect) Queries(table string) dialects.Queries {
 		CurrentIn:      r.Replace(`SELECT label, version, is_deleted FROM {H} WHERE label IN `),
 		HeadUpsert:     r.Replace(`INSERT INTO {H} (label, sequence_number, version, is_deleted) VALUES `),
 		HeadUpsertTail: ` ON CONFLICT (label) DO UPDATE SET sequence_number = excluded.sequence_number, version = excluded.version, is_deleted = excluded.is_deleted`,
-		LockCurrent:    lockCurrent,
 		CurrentAny:     currentAny,
 		InsertAny:      insertAny,
 		HeadUpsertAny:  headUpsertAny(1),
