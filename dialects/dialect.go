@@ -113,6 +113,27 @@ type Queries struct {
 	// …). The core never names one label twice in one statement.
 	HeadUpsert, HeadUpsertTail string
 
+	// CurrentAny, InsertAny and HeadUpsertAny, when set, replace
+	// CurrentIn, Insert and HeadUpsert with one text for any number of rows,
+	// each column bound as one array parameter ([]string, []int64, []bool,
+	// [][]byte with nil for NULL). One text means one prepared statement
+	// and one cached plan per connection whatever the batch size, where a
+	// text per row count makes the engine plan every size afresh
+	// (PostgreSQL: unnest). CurrentAny reads (label, version, is_deleted)
+	// of the labels in its one parameter, each by an index seek: a plan
+	// choice between a scan and seeks, made per row count and frozen by
+	// plan caching, is what made large batches slow. InsertAny's
+	// parameters follow EntryColumns, with created a single value, not an
+	// array. HeadUpsertAny's are label, sequence_number, version,
+	// is_deleted; the core never names one label twice in one statement.
+	CurrentAny, InsertAny, HeadUpsertAny string
+	// AppendAll, when set, is InsertAny, HeadUpsertAny and Advance in one
+	// statement, so that a commit's writes cost one round trip. The core
+	// uses it for a commit that moves no horizon and fits one statement.
+	// Parameters: InsertAny's eight, HeadUpsertAny's four, then Advance's
+	// four ($9-$12 and $13-$16).
+	AppendAll string
+
 	// HeadKeys, HeadCount and HeadEntries are KeysAt, CountAt and
 	// EntriesAt at the newest commit, read from the head table. Parameters:
 	// from, until, after[, limit].

@@ -158,6 +158,9 @@ func (d *Dict) applyBatch(w *wtx, members []*request) error {
 		return nil
 	}
 	w.live += liveDelta(prior, states)
+	if d.q.AppendAll != "" && !d.opts.PruneOnWrite && fitsOneStatement(writes) {
+		return d.appendAll(w, writes, entries)
+	}
 	if err := d.insert(w, writes, entries); err != nil {
 		return err
 	}
@@ -195,13 +198,24 @@ func liveDelta(before, after map[string]keyState) int64 {
 const inChunk = 256
 
 // currentAll reads the head state of every key the writes name, inside the
-// write transaction: one point query for a single key, IN lists otherwise.
+// write transaction: one point query for a single key, one array query
+// when the dialect has one, IN lists otherwise.
 func (d *Dict) currentAll(w *wtx, writes []Write) (map[string]keyState, error) {
 	states := make(map[string]keyState, len(writes))
 	if len(writes) == 1 {
 		st, err := d.current(w, writes[0].Key)
 		states[writes[0].Key] = st
 		return states, err
+	}
+	if d.q.CurrentAny != "" {
+		keys := make([]string, 0, len(writes))
+		for _, wr := range writes {
+			if _, seen := states[wr.Key]; !seen {
+				states[wr.Key] = keyState{deleted: true} // until the head says otherwise
+				keys = append(keys, wr.Key)
+			}
+		}
+		return states, d.readStates(w, d.q.CurrentAny, []any{keys}, states)
 	}
 	keys := make([]any, 0, min(len(writes), inChunk))
 	for _, wr := range writes {
@@ -226,8 +240,13 @@ func (d *Dict) currentAll(w *wtx, writes []Write) (map[string]keyState, error) {
 }
 
 func (d *Dict) currentIn(w *wtx, keys []any, states map[string]keyState) error {
-	q := d.text(d.q.CurrentIn, "", 1, len(keys)) // one group: "(?, ?, …)"
-	rows, err := w.query(q, keys...)
+	return d.readStates(w, d.text(d.q.CurrentIn, "", 1, len(keys)), keys, states) // one group: "(?, ?, …)"
+}
+
+// readStates runs q, which returns (label, version, is_deleted) rows, into
+// states.
+func (d *Dict) readStates(w *wtx, q string, args []any, states map[string]keyState) error {
+	rows, err := w.query(q, args...)
 	if err != nil {
 		return fmt.Errorf("read versions: %w", err)
 	}
@@ -259,6 +278,9 @@ func (d *Dict) current(w *wtx, key string) (keyState, error) {
 // upsertHead points each written key's head row at its last entry of the
 // commit.
 func (d *Dict) upsertHead(w *wtx, entries []Entry) error {
+	if d.q.HeadUpsertAny != "" {
+		return d.upsertHeadAny(w, entries)
+	}
 	last := make(map[string]int, len(entries))
 	for i, e := range entries {
 		last[e.Key] = i
@@ -289,15 +311,50 @@ func (d *Dict) upsertHead(w *wtx, entries []Entry) error {
 	return flush()
 }
 
+// upsertHeadAny is upsertHead in one statement of arrays.
+func (d *Dict) upsertHeadAny(w *wtx, entries []Entry) error {
+	if _, err := w.exec(d.q.HeadUpsertAny, headArrays(entries)...); err != nil {
+		return fmt.Errorf("update head: %w", err)
+	}
+	return nil
+}
+
+// headArrays is the parameters of HeadUpsertAny: each key's last entry.
+func headArrays(entries []Entry) []any {
+	last := make(map[string]int, len(entries))
+	for i, e := range entries {
+		last[e.Key] = i
+	}
+	n := len(last)
+	labels, seqs, versions, deleted := make([]string, 0, n), make([]int64, 0, n), make([]int64, 0, n), make([]bool, 0, n)
+	for i, e := range entries {
+		if last[e.Key] == i {
+			labels, seqs = append(labels, e.Key), append(seqs, e.Sequence)
+			versions, deleted = append(versions, e.Version), append(deleted, e.Deleted)
+		}
+	}
+	return []any{labels, seqs, versions, deleted}
+}
+
 // Rows per INSERT statement, and the bytes of values one statement carries
 // at most (a single larger value goes alone): well inside every engine's
-// parameter and packet limits.
+// parameter and packet limits. An INSERT of arrays (InsertAny) has no
+// parameter limit and takes up to insertAnyRows.
 const (
-	insertRows  = 128
-	insertBytes = 4 << 20
+	insertRows    = 128
+	insertAnyRows = 4096
+	insertBytes   = 4 << 20
 )
 
 func (d *Dict) insert(w *wtx, writes []Write, entries []Entry) error {
+	if n := len(writes); n > 0 {
+		last := entries[n-1]
+		last.Value = writes[n-1].Value
+		w.last = &last
+	}
+	if d.q.InsertAny != "" {
+		return d.insertAny(w, writes, entries)
+	}
 	args := make([]any, 0, 8*min(len(writes), insertRows))
 	rows, size := 0, 0
 	flush := func() error {
@@ -328,12 +385,78 @@ func (d *Dict) insert(w *wtx, writes []Write, entries []Entry) error {
 		rows++
 		size += len(wr.Value)
 	}
-	if n := len(writes); n > 0 {
-		last := entries[n-1]
-		last.Value = writes[n-1].Value
-		w.last = &last
-	}
 	return flush()
+}
+
+// insertAny is insert with one statement of arrays per insertAnyRows rows
+// or insertBytes of values.
+func (d *Dict) insertAny(w *wtx, writes []Write, entries []Entry) error {
+	created := d.dialect.EncodeTime(w.now)
+	for lo := 0; lo < len(writes); {
+		hi, size := lo, 0
+		for hi < len(writes) && hi-lo < insertAnyRows && (hi == lo || size+len(writes[hi].Value) <= insertBytes) {
+			size += len(writes[hi].Value)
+			hi++
+		}
+		if _, err := w.exec(d.q.InsertAny, insertArrays(writes[lo:hi], entries[lo:hi], created)...); err != nil {
+			return fmt.Errorf("append %d rows: %w", hi-lo, err)
+		}
+		lo = hi
+	}
+	return nil
+}
+
+// insertArrays is the parameters of InsertAny for writes and their entries.
+func insertArrays(writes []Write, entries []Entry, created any) []any {
+	n := len(writes)
+	seqs, labels, items, deleted := make([]int64, n), make([]string, n), make([][]byte, n), make([]bool, n)
+	versions, authors, comments := make([]int64, n), make([]string, n), make([]string, n)
+	for i := range n {
+		wr, e := &writes[i], &entries[i]
+		seqs[i], labels[i], deleted[i] = e.Sequence, e.Key, e.Deleted
+		versions[i], authors[i], comments[i] = e.Version, e.Author, e.Comment
+		switch {
+		case wr.Delete:
+			items[i] = nil // NULL
+		case wr.Value == nil:
+			items[i] = []byte{}
+		default:
+			items[i] = wr.Value
+		}
+	}
+	return []any{seqs, labels, items, deleted, created, versions, authors, comments}
+}
+
+// appendAll writes a whole commit in one statement (AppendAll): its rows,
+// its keys' head rows, and the meta row as runOnce would advance it, which
+// it then skips. Only for a commit that moves no horizon (no PruneOnWrite).
+func (d *Dict) appendAll(w *wtx, writes []Write, entries []Entry) error {
+	n := len(writes)
+	last := entries[n-1]
+	last.Value = writes[n-1].Value
+	w.last = &last
+	created := d.dialect.EncodeTime(w.now)
+	args := insertArrays(writes, entries, created)
+	args = append(args, headArrays(entries)...)
+	args = append(args, w.lastSeq, created, w.horizon, w.live)
+	if _, err := w.exec(d.q.AppendAll, args...); err != nil {
+		return fmt.Errorf("append %d rows: %w", n, err)
+	}
+	w.advanced = true
+	return nil
+}
+
+// fitsOneStatement reports whether writes may go in one statement of
+// arrays: at most insertAnyRows rows and insertBytes of values.
+func fitsOneStatement(writes []Write) bool {
+	if len(writes) > insertAnyRows {
+		return false
+	}
+	size := 0
+	for i := range writes {
+		size += len(writes[i].Value)
+	}
+	return size <= insertBytes
 }
 
 // text builds head + n groups of cols placeholders + tail: multi-row

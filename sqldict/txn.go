@@ -32,6 +32,9 @@ type wtx struct {
 	// changed is set by fn when it changed the journal without appending
 	// (compaction), so that the transaction commits.
 	changed bool
+	// advanced is set by fn when it wrote the meta row itself (appendAll),
+	// so that runOnce does not run Advance.
+	advanced bool
 }
 
 // stmt returns q prepared for this transaction.
@@ -220,7 +223,9 @@ func (d *Dict) runOnce(ctx context.Context, fn func(w *wtx) error) (err error) {
 	if w.lastSeq != startSeq {
 		created = w.now
 	}
-	if _, err := w.exec(d.q.Advance, w.lastSeq, d.dialect.EncodeTime(created), w.horizon, w.live); err != nil {
+	if w.advanced {
+		// fn wrote the meta row with its rows (appendAll).
+	} else if _, err := w.exec(d.q.Advance, w.lastSeq, d.dialect.EncodeTime(created), w.horizon, w.live); err != nil {
 		return fmt.Errorf("advance meta row: %w", err)
 	}
 	if w.horizon != startHorizon {

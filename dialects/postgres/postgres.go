@@ -95,6 +95,25 @@ func (*Dialect) Queries(table string) dialects.Queries {
 	// one that rolled back, at no extra round trip.
 	advance := r.Replace(`UPDATE {M} SET last_seq = $1, last_created = $2, horizon = $3, live = live + $4 ` +
 		`FROM (SELECT pg_notify('` + dialects.NotifyChannel(table) + `', '')) n WHERE id = 1`)
+	// The array forms (one text for any batch size). CurrentAny seeks each
+	// key: LIMIT 1 keeps the planner from flattening the lateral subquery
+	// into a join it may run as a scan of the head table.
+	currentAny := r.Replace(`SELECT k.label, h.version, h.is_deleted FROM unnest($1::text[]) k(label) ` +
+		`CROSS JOIN LATERAL (SELECT version, is_deleted FROM {H} WHERE label = k.label LIMIT 1) h`)
+	insertAny := r.Replace(`INSERT INTO {T} ({COLS}) SELECT s, l, i, d, $5::timestamptz, v, a, c ` +
+		`FROM unnest($1::bigint[], $2::text[], $3::bytea[], $4::boolean[], $6::bigint[], $7::text[], $8::text[]) u(s, l, i, d, v, a, c)`)
+	headUpsertAny := func(p int) string {
+		return r.Replace(fmt.Sprintf(`INSERT INTO {H} (label, sequence_number, version, is_deleted) `+
+			`SELECT * FROM unnest($%d::text[], $%d::bigint[], $%d::bigint[], $%d::boolean[]) `+
+			`ON CONFLICT (label) DO UPDATE SET sequence_number = excluded.sequence_number, version = excluded.version, is_deleted = excluded.is_deleted`,
+			p, p+1, p+2, p+3))
+	}
+	// AppendAll: every data-modifying CTE runs whether or not the outer
+	// statement reads it, all in the statement's one snapshot; the three
+	// touch different tables, so none needs to see another's rows.
+	appendAll := `WITH j AS (` + insertAny + `), h AS (` + headUpsertAny(9) + `) ` +
+		r.Replace(`UPDATE {M} SET last_seq = $13, last_created = $14, horizon = $15, live = live + $16 `+
+			`FROM (SELECT pg_notify('`+dialects.NotifyChannel(table)+`', '')) n WHERE id = 1`)
 	return dialects.Queries{
 		WriteIsolation: sql.LevelReadCommitted,
 		ServerClock:    true,
@@ -118,6 +137,10 @@ func (*Dialect) Queries(table string) dialects.Queries {
 		CurrentIn:      r.Replace(`SELECT label, version, is_deleted FROM {H} WHERE label IN `),
 		HeadUpsert:     r.Replace(`INSERT INTO {H} (label, sequence_number, version, is_deleted) VALUES `),
 		HeadUpsertTail: ` ON CONFLICT (label) DO UPDATE SET sequence_number = excluded.sequence_number, version = excluded.version, is_deleted = excluded.is_deleted`,
+		CurrentAny:     currentAny,
+		InsertAny:      insertAny,
+		HeadUpsertAny:  headUpsertAny(1),
+		AppendAll:      appendAll,
 		HeadKeys:       r.Replace(`SELECT label FROM {H} WHERE label >= $1 AND label < $2 AND label > $3 AND NOT is_deleted ORDER BY label LIMIT $4`),
 		HeadCount:      r.Replace(`SELECT COUNT(*) FROM {H} WHERE label >= $1 AND label < $2 AND label > $3 AND NOT is_deleted`),
 		HeadEntries: r.Replace(`SELECT {JCOLS} FROM {H} h JOIN {T} j ON j.sequence_number = h.sequence_number ` +
