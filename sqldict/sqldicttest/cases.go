@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"github.com/sqldict/sqldict/dialects"
 	"math"
 	"slices"
 	"strings"
@@ -650,6 +651,57 @@ func testLog(t *testing.T, open Opener) {
 	}
 	for range d.Log(bg, 0, math.MaxInt64) {
 		break
+	}
+}
+
+// testLogHole removes one row above the horizon behind the Dict's back,
+// as a read view that misses a commit would: Log must stop before the hole
+// and fail, never yield the rows after it as if they followed. The row is
+// put back, and Log reads through again.
+func testLogHole(t *testing.T, open Opener) {
+	d := NewDict(t, open, sqldict.Options{})
+	for i := range 20 {
+		must(t, d.Set(bg, keyN(i), []byte{byte(i)}))
+	}
+	var hole sqldict.Entry
+	for e, err := range d.Log(bg, 9, 10) {
+		must(t, err)
+		hole = e
+	}
+	dialect := d.Dialect()
+	p := dialect.Placeholder
+	_, err := d.DB().ExecContext(bg, "DELETE FROM "+d.Table()+" WHERE sequence_number = "+p(1), int64(10))
+	must(t, err)
+
+	for _, after := range []int64{0, 9} {
+		var seqs []int64
+		var lerr error
+		for e, err := range d.Log(bg, after, math.MaxInt64) {
+			if err != nil {
+				lerr = err
+				break
+			}
+			seqs = append(seqs, e.Sequence)
+		}
+		if lerr == nil || (len(seqs) > 0 && seqs[len(seqs)-1] >= 10) {
+			t.Fatalf("Log after %d with row 10 missing yields %v and error %v: want the rows up to 9, then an error", after, seqs, lerr)
+		}
+		if want := 9 - after; int64(len(seqs)) != want {
+			t.Fatalf("Log after %d with row 10 missing yields %d rows before failing, want %d", after, len(seqs), want)
+		}
+	}
+
+	_, err = d.DB().ExecContext(bg, "INSERT INTO "+d.Table()+" ("+dialects.EntryColumns+") VALUES ("+
+		p(1)+", "+p(2)+", "+p(3)+", "+p(4)+", "+p(5)+", "+p(6)+", "+p(7)+", "+p(8)+")",
+		hole.Sequence, hole.Key, hole.Value, hole.Deleted, dialect.EncodeTime(hole.Created), hole.Version, hole.Author, hole.Comment)
+	must(t, err)
+	n := 0
+	for _, err := range d.Log(bg, 0, math.MaxInt64) {
+		must(t, err)
+		n++
+	}
+	if n != 20 {
+		t.Fatalf("Log yields %d rows once row 10 is back, want 20", n)
 	}
 }
 

@@ -64,6 +64,7 @@ func Run(t *testing.T, open Opener) {
 		{"ImportFuture", testImportFuture},
 		{"TableNames", testTableNames},
 		{"Log", testLog},
+		{"LogHole", testLogHole},
 		{"PruneOnWrite", testPruneOnWrite},
 		{"Reopen", testReopen},
 		{"CloseDuringWrites", testCloseDuringWrites},
