@@ -281,10 +281,7 @@ func (d *Dict) upsertHead(w *wtx, entries []Entry) error {
 	if d.q.HeadUpsertAny != "" {
 		return d.upsertHeadAny(w, entries)
 	}
-	last := make(map[string]int, len(entries))
-	for i, e := range entries {
-		last[e.Key] = i
-	}
+	last := lastOfKey(entries)
 	args := make([]any, 0, 4*min(len(last), inChunk))
 	flush := func() error {
 		if len(args) == 0 {
@@ -321,10 +318,7 @@ func (d *Dict) upsertHeadAny(w *wtx, entries []Entry) error {
 
 // headArrays is the parameters of HeadUpsertAny: each key's last entry.
 func headArrays(entries []Entry) []any {
-	last := make(map[string]int, len(entries))
-	for i, e := range entries {
-		last[e.Key] = i
-	}
+	last := lastOfKey(entries)
 	n := len(last)
 	labels, seqs, versions, deleted := make([]string, 0, n), make([]int64, 0, n), make([]int64, 0, n), make([]bool, 0, n)
 	for i, e := range entries {
@@ -334,6 +328,26 @@ func headArrays(entries []Entry) []any {
 		}
 	}
 	return []any{labels, seqs, versions, deleted}
+}
+
+// lastOfKey maps each key of entries to the index of its last entry: the
+// row its head points at after the commit.
+func lastOfKey(entries []Entry) map[string]int {
+	last := make(map[string]int, len(entries))
+	for i, e := range entries {
+		last[e.Key] = i
+	}
+	return last
+}
+
+// noteLast keeps the commit's newest row, value included, so that a COMMIT
+// whose answer is lost can be resolved by looking for it.
+func (w *wtx) noteLast(writes []Write, entries []Entry) {
+	if n := len(writes); n > 0 {
+		last := entries[n-1]
+		last.Value = writes[n-1].Value
+		w.last = &last
+	}
 }
 
 // Rows per INSERT statement, and the bytes of values one statement carries
@@ -347,11 +361,7 @@ const (
 )
 
 func (d *Dict) insert(w *wtx, writes []Write, entries []Entry) error {
-	if n := len(writes); n > 0 {
-		last := entries[n-1]
-		last.Value = writes[n-1].Value
-		w.last = &last
-	}
+	w.noteLast(writes, entries)
 	if d.q.InsertAny != "" {
 		return d.insertAny(w, writes, entries)
 	}
@@ -432,9 +442,7 @@ func insertArrays(writes []Write, entries []Entry, created any) []any {
 // it then skips. Only for a commit that moves no horizon (no PruneOnWrite).
 func (d *Dict) appendAll(w *wtx, writes []Write, entries []Entry) error {
 	n := len(writes)
-	last := entries[n-1]
-	last.Value = writes[n-1].Value
-	w.last = &last
+	w.noteLast(writes, entries)
 	created := d.dialect.EncodeTime(w.now)
 	args := insertArrays(writes, entries, created)
 	args = append(args, headArrays(entries)...)

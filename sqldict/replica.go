@@ -94,10 +94,13 @@ func (d *Dict) openReplica(ctx context.Context) error {
 
 // wrote records that this Dict committed sequence seq: its later reads
 // need the journal at seq.
-func (d *Dict) wrote(seq int64) {
+func (d *Dict) wrote(seq int64) { raise(&d.written, seq) }
+
+// raise sets a to v unless a already holds v or more.
+func raise(a *atomic.Int64, v int64) {
 	for {
-		cur := d.written.Load()
-		if seq <= cur || d.written.CompareAndSwap(cur, seq) {
+		cur := a.Load()
+		if v <= cur || a.CompareAndSwap(cur, v) {
 			return
 		}
 	}
@@ -152,14 +155,7 @@ func (d *Dict) readFrom(ctx context.Context, need int64) (*Dict, error) {
 }
 
 // saw records that the replica has sequence seq.
-func (rep *replicaState) saw(seq int64) {
-	for {
-		cur := rep.seen.Load()
-		if seq <= cur || rep.seen.CompareAndSwap(cur, seq) {
-			return
-		}
-	}
-}
+func (rep *replicaState) saw(seq int64) { raise(&rep.seen, seq) }
 
 // replicaFailed reports whether a read the replica answered with err should
 // be run again on the primary: a retryable conflict (hot-standby query
