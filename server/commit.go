@@ -39,7 +39,6 @@ func (s *Server) commit(w http.ResponseWriter, r *http.Request, d *sqldict.Dict)
 	}
 	out := CommitResponse{Entries: make([]Entry, len(es))}
 	for i, e := range es {
-		s.rows[d.Table()].note(e)
 		out.Entries[i] = EntryJSON(e, false)
 	}
 	return writeJSON(w, http.StatusOK, out)

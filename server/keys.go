@@ -142,82 +142,17 @@ func (s *Server) putKey(w http.ResponseWriter, r *http.Request, d *sqldict.Dict)
 		}
 		return badArg(fmt.Sprintf("read body: %v", err))
 	}
-	prior := s.readPrior(r, d, wr)
-	e, err := s.commitOne(r, d, wr)
-	seen := <-prior
+	e, created, err := d.Put(r.Context(), wr)
 	if err != nil {
 		return err
 	}
+	s.metrics.observeCommit(d.Table(), 1)
 	status := http.StatusOK
-	if created, err := s.wasAbsent(r, d, wr, e, seen); err != nil {
-		return err
-	} else if created {
+	if created {
 		status = http.StatusCreated
 	}
-	s.rows[d.Table()].note(e)
 	w.Header().Set("ETag", ETag(e.Version))
 	return writeJSON(w, status, EntryJSON(e, false))
-}
-
-// priorRow is the key's newest row as read beside a PUT's commit.
-type priorRow struct {
-	e   sqldict.Entry
-	err error
-}
-
-// readPrior reads the key's newest row while the PUT's commit waits for
-// its group transaction, so that the 200-or-201 answer costs no read after
-// the commit: at 64 concurrent PUTs that read, made after the commit, cut
-// the throughput by more than half (BenchmarkServe). A PUT with
-// If-None-Match: *, or of a key whose row the server remembers while the
-// remembered rows are mostly current (rows.go), reads nothing; its channel
-// yields an ErrNotFound priorRow.
-func (s *Server) readPrior(r *http.Request, d *sqldict.Dict, wr sqldict.Write) <-chan priorRow {
-	ch := make(chan priorRow, 1)
-	if v, ok := wr.IfVersion.Version(); (ok && v == 0) || s.rows[d.Table()].trusted(wr.Key) {
-		ch <- priorRow{err: sqldict.ErrNotFound}
-		return ch
-	}
-	go func() {
-		e, err := d.Entry(r.Context(), wr.Key)
-		if err == nil {
-			s.rows[d.Table()].note(e)
-		}
-		ch <- priorRow{e, err}
-	}()
-	return ch
-}
-
-// wasAbsent reports whether the write that made e found the key without a
-// live value: its previous version is missing or a tombstone. A previous
-// version pruning removed already (PruneOnWrite) counts as live. seen is
-// the key's newest row read beside the commit: when it is the version
-// right before e, it is the row e replaced (rows never change), and no
-// read is needed; otherwise (the read saw e itself, or a write between)
-// the previous version is read.
-func (s *Server) wasAbsent(r *http.Request, d *sqldict.Dict, wr sqldict.Write, e sqldict.Entry, seen priorRow) (bool, error) {
-	if v, ok := wr.IfVersion.Version(); ok {
-		if v == 0 {
-			return true, nil
-		}
-	}
-	if e.Version == 1 {
-		return true, nil
-	}
-	if deleted, ok := s.rows[d.Table()].deletedAt(e.Key, e.Version-1); ok {
-		return deleted, nil
-	}
-	if seen.err == nil && seen.e.Version == e.Version-1 {
-		return seen.e.Deleted, nil
-	}
-	prev, err := d.Version(r.Context(), e.Key, e.Version-1)
-	switch {
-	case errors.Is(err, sqldict.ErrPruned), errors.Is(err, sqldict.ErrNotFound):
-		return false, nil
-	case err != nil:
-		return false, err
-	}
-	return prev.Deleted, nil
 }
 
 // deleteKey appends a tombstone.
@@ -234,7 +169,6 @@ func (s *Server) deleteKey(w http.ResponseWriter, r *http.Request, d *sqldict.Di
 	if err != nil {
 		return err
 	}
-	s.rows[d.Table()].note(e)
 	w.Header().Set("ETag", ETag(e.Version))
 	return writeJSON(w, http.StatusOK, EntryJSON(e, false))
 }

@@ -85,9 +85,8 @@ func TestServe_PutStatusUnderRace(t *testing.T) {
 	t.Logf("%d PUTs, %d of them over a tombstone or new", len(puts), created)
 }
 
-// TestServe_PutStatusAfterOtherWriters: the server remembers the rows it
-// wrote, but a write another process made in between still decides a
-// PUT's status.
+// TestServe_PutStatusAfterOtherWriters: a write another process made
+// between two PUTs decides the second one's status.
 func TestServe_PutStatusAfterOtherWriters(t *testing.T) {
 	p := serve(t, sqliteURL(t))
 	url := p.URL + "/v1/sqldict/keys/k"

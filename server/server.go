@@ -73,7 +73,6 @@ type Server struct {
 	log     *slog.Logger
 	mux     *http.ServeMux
 	metrics *metrics
-	rows    map[string]*rows // by table; written only by New
 
 	// closing is closed when shutdown begins: watch streams end.
 	closing   chan struct{}
@@ -103,11 +102,7 @@ func New(cfg Config) (*Server, error) {
 		log:     cfg.Logger,
 		mux:     http.NewServeMux(),
 		metrics: newMetrics(cfg.Tables),
-		rows:    map[string]*rows{},
 		closing: make(chan struct{}),
-	}
-	for name := range cfg.Tables {
-		s.rows[name] = newRows()
 	}
 	if s.log == nil {
 		s.log = slog.Default()

@@ -41,6 +41,27 @@ func (d *Dict) Delete(ctx context.Context, key string) error {
 // line returns the ctx error having written nothing; once its writes are in
 // a transaction that commits, it returns nil.
 func (d *Dict) Commit(ctx context.Context, writes ...Write) ([]Entry, error) {
+	return d.commit(ctx, writes, nil)
+}
+
+// Put appends one write, like Commit, and reports whether its key had no
+// live value before it (never written, or its newest version a deletion):
+// whether the write created the key, which an HTTP PUT answers with 201
+// rather than 200. The answer is taken inside the write's transaction,
+// from the head the write's own checks read, so it is exact whatever other
+// writers do, in this process or others, and costs no read of its own.
+func (d *Dict) Put(ctx context.Context, w Write) (e Entry, created bool, err error) {
+	absent := make([]bool, 1)
+	es, err := d.commit(ctx, []Write{w}, absent)
+	if err != nil {
+		return Entry{}, false, err
+	}
+	return es[0], absent[0], nil
+}
+
+// commit is Commit; absent, when not nil, receives for each write whether
+// its key had no live value before it.
+func (d *Dict) commit(ctx context.Context, writes []Write, absent []bool) ([]Entry, error) {
 	if err := d.begin(ctx); err != nil {
 		return nil, err
 	}
@@ -60,7 +81,7 @@ func (d *Dict) Commit(ctx context.Context, writes ...Write) ([]Entry, error) {
 		return nil, err
 	}
 	defer release()
-	return d.group.commit(ctx, d, writes)
+	return d.group.commit(ctx, d, writes, absent)
 }
 
 type keyState struct {
@@ -71,8 +92,10 @@ type keyState struct {
 // plan checks writes against states, the head as the commit's earlier
 // writes left it, and returns their entries numbered after w.lastSeq. On
 // success it advances states and w.lastSeq past them; on a failed check it
-// changes neither, so the caller may go on without these writes.
-func (d *Dict) plan(w *wtx, states map[string]keyState, writes []Write) ([]Entry, error) {
+// changes neither, so the caller may go on without these writes. absent,
+// when not nil, receives for each write whether its key had no live value
+// before it.
+func (d *Dict) plan(w *wtx, states map[string]keyState, writes []Write, absent []bool) ([]Entry, error) {
 	touched := make(map[string]keyState, len(writes))
 	state := func(k string) keyState {
 		if st, ok := touched[k]; ok {
@@ -95,6 +118,9 @@ func (d *Dict) plan(w *wtx, states map[string]keyState, writes []Write) ([]Entry
 		}
 		if wr.Delete && st.deleted {
 			return nil, fmt.Errorf("%w: delete %q", ErrNotFound, wr.Key)
+		}
+		if absent != nil {
+			absent[i] = st.deleted
 		}
 		st = keyState{version: st.version + 1, deleted: wr.Delete}
 		touched[wr.Key] = st
@@ -144,7 +170,7 @@ func (d *Dict) applyBatch(w *wtx, members []*request) error {
 				before[wr.Key] = states[wr.Key]
 			}
 		}
-		es, err := d.plan(w, states, m.writes)
+		es, err := d.plan(w, states, m.writes, m.absent)
 		if err != nil {
 			m.err = err
 			continue

@@ -50,6 +50,7 @@ type request struct {
 	ctx    context.Context
 	writes []Write
 	bytes  int
+	absent []bool // when not nil: plan's per-write answer for Put
 
 	// Guarded by group.mu.
 	elected bool          // this caller leads the next batch
@@ -69,8 +70,8 @@ func (r *request) signal() {
 }
 
 // commit queues writes and returns their outcome.
-func (g *group) commit(ctx context.Context, d *Dict, writes []Write) ([]Entry, error) {
-	r := &request{ctx: ctx, writes: writes, wake: make(chan struct{}, 1)}
+func (g *group) commit(ctx context.Context, d *Dict, writes []Write, absent []bool) ([]Entry, error) {
+	r := &request{ctx: ctx, writes: writes, absent: absent, wake: make(chan struct{}, 1)}
 	for _, wr := range writes {
 		r.bytes += len(wr.Value)
 	}

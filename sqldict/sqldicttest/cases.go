@@ -8,6 +8,8 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -702,6 +704,57 @@ func testLogHole(t *testing.T, open Opener) {
 	}
 	if n != 20 {
 		t.Fatalf("Log yields %d rows once row 10 is back, want 20", n)
+	}
+}
+
+// testPut checks Put's created answer: true for a key never written or
+// whose newest version is a deletion, false over a live value, also with
+// PruneOnWrite (the replaced row is gone) and for Puts of one key that
+// share a group transaction; a failed check is the error, nothing written.
+func testPut(t *testing.T, open Opener) {
+	for _, pow := range []bool{false, true} {
+		d := NewDict(t, open, sqldict.Options{PruneOnWrite: pow})
+		steps := []struct {
+			del     bool
+			created bool
+		}{{false, true}, {false, false}, {true, false}, {false, true}, {false, false}}
+		for i, st := range steps {
+			if st.del {
+				must(t, d.Delete(bg, "k"))
+				continue
+			}
+			e, created, err := d.Put(bg, sqldict.Write{Key: "k", Value: []byte{byte(i)}})
+			must(t, err)
+			if created != st.created || e.Version != int64(i+1) {
+				t.Fatalf("PruneOnWrite=%v step %d: Put created=%v version %d, want created=%v version %d", pow, i, created, e.Version, st.created, i+1)
+			}
+		}
+		if _, _, err := d.Put(bg, sqldict.Write{Key: "k", Value: []byte("x"), IfVersion: sqldict.Expect(1)}); !errors.Is(err, sqldict.ErrConflict) {
+			t.Fatalf("Put with a stale expectation: %v, want ErrConflict", err)
+		}
+	}
+
+	// Concurrent Puts of fresh keys, each key twice: exactly one Put of each
+	// key created it, whatever batches they shared.
+	d := NewDict(t, open, sqldict.Options{})
+	const keys = 40
+	var created [keys]atomic.Int64
+	var wg sync.WaitGroup
+	for i := range 2 * keys {
+		wg.Go(func() {
+			_, c, err := d.Put(bg, sqldict.Write{Key: keyN(i % keys), Value: []byte("v")})
+			if err != nil {
+				t.Error(err)
+			} else if c {
+				created[i%keys].Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	for k := range keys {
+		if n := created[k].Load(); n != 1 {
+			t.Fatalf("%s: %d of its two Puts say they created it, want 1", keyN(k), n)
+		}
 	}
 }
 

@@ -65,6 +65,7 @@ func Run(t *testing.T, open Opener) {
 		{"TableNames", testTableNames},
 		{"Log", testLog},
 		{"LogHole", testLogHole},
+		{"Put", testPut},
 		{"PruneOnWrite", testPruneOnWrite},
 		{"Reopen", testReopen},
 		{"CloseDuringWrites", testCloseDuringWrites},
