@@ -93,8 +93,11 @@ func (*Dialect) Queries(table string) dialects.Queries {
 	// Advance notifies the journal's channel in the committing transaction:
 	// watchers (Listen) hear of a commit as it becomes visible, and never of
 	// one that rolled back, at no extra round trip.
-	advance := r.Replace(`UPDATE {M} SET last_seq = $1, last_created = $2, horizon = $3, live = live + $4 ` +
-		`FROM (SELECT pg_notify('` + dialects.NotifyChannel(table) + `', '')) n WHERE id = 1`)
+	advanceAt := func(p int) string {
+		return r.Replace(fmt.Sprintf(`UPDATE {M} SET last_seq = $%d, last_created = $%d, horizon = $%d, live = live + $%d `+
+			`FROM (SELECT pg_notify('`+dialects.NotifyChannel(table)+`', '')) n WHERE id = 1`, p, p+1, p+2, p+3))
+	}
+	advance := advanceAt(1)
 	// The array forms (one text for any batch size). CurrentAny seeks each
 	// key: LIMIT 1 keeps the planner from flattening the lateral subquery
 	// into a join it may run as a scan of the head table.
@@ -111,9 +114,7 @@ func (*Dialect) Queries(table string) dialects.Queries {
 	// AppendAll: every data-modifying CTE runs whether or not the outer
 	// statement reads it, all in the statement's one snapshot; the three
 	// touch different tables, so none needs to see another's rows.
-	appendAll := `WITH j AS (` + insertAny + `), h AS (` + headUpsertAny(9) + `) ` +
-		r.Replace(`UPDATE {M} SET last_seq = $13, last_created = $14, horizon = $15, live = live + $16 `+
-			`FROM (SELECT pg_notify('`+dialects.NotifyChannel(table)+`', '')) n WHERE id = 1`)
+	appendAll := `WITH j AS (` + insertAny + `), h AS (` + headUpsertAny(9) + `) ` + advanceAt(13)
 	return dialects.Queries{
 		WriteIsolation: sql.LevelReadCommitted,
 		ServerClock:    true,
