@@ -329,37 +329,18 @@ func testGaleraKill(t *testing.T, g *galera) {
 	defer cancel()
 	ds := galeraDicts(t, g, "gkill", nil)
 	const writers = 6
-	attempts := make([][]sqldicttest.Attempt, writers)
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	for w := range writers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			d := ds[w%3]
-			for i := 0; ; i++ {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				k, v := fmt.Sprintf("w%d/%04d", w, i), fmt.Sprintf("node%d", w%3+1)
-				wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-				es, err := d.Commit(wctx, sqldict.Write{Key: k, Value: []byte(v)})
-				cancel()
-				attempts[w] = append(attempts[w], sqldicttest.Attempt{Key: k, Value: v, Entries: es, Err: err})
-				if err != nil {
-					time.Sleep(50 * time.Millisecond)
-				}
+	stop := sqldicttest.StartWriters(ctx, writers, func(w int) *sqldict.Dict { return ds[w%3] }, 5*time.Second,
+		func(_ int, a sqldicttest.Attempt) bool {
+			if a.Err != nil {
+				time.Sleep(50 * time.Millisecond)
 			}
-		}()
-	}
+			return true
+		})
 	time.Sleep(1500 * time.Millisecond)
 	g.nodes[2].kill()
 	t.Logf("galera/node3: killed (SIGKILL) while 6 writers commit, 2 of them on it")
 	time.Sleep(2 * time.Second)
-	close(stop)
-	wg.Wait()
+	attempts := stop()
 	st, err := ds[0].Stat(ctx)
 	if err != nil {
 		t.Fatal(err)

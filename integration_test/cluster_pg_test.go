@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"sync"
 	"testing"
 	"time"
 
@@ -181,35 +180,12 @@ func TestCluster_PGFailover(t *testing.T) {
 	}
 	defer d.Close()
 	const writers = 4
-	attempts := make([][]sqldicttest.Attempt, writers)
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	for w := range writers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := 0; ; i++ {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				k, v := fmt.Sprintf("w%d/%04d", w, i), fmt.Sprint(i)
-				wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-				es, err := d.Commit(wctx, sqldict.Write{Key: k, Value: []byte(v)})
-				cancel()
-				attempts[w] = append(attempts[w], sqldicttest.Attempt{Key: k, Value: v, Entries: es, Err: err})
-				if err != nil {
-					return // the primary is gone
-				}
-			}
-		}()
-	}
+	stop := sqldicttest.StartWriters(ctx, writers, func(int) *sqldict.Dict { return d }, 5*time.Second,
+		func(_ int, a sqldicttest.Attempt) bool { return a.Err == nil }) // an error: the primary is gone
 	time.Sleep(1500 * time.Millisecond)
 	p.primary.kill()
 	t.Logf("pg/primary: killed (SIGKILL) while %d writers commit", writers)
-	close(stop)
-	wg.Wait()
+	attempts := stop()
 	if err := p.promote(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -2,7 +2,6 @@ package integration_test
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"maps"
 	"os"
@@ -68,34 +67,19 @@ func testRestart(t *testing.T, e *engine, restart string) {
 	const workers = 4
 	var restarted atomic.Bool
 	var okAfter atomic.Int64 // successful writes once the restart finished
-	stop := make(chan struct{})
-	attempts := make([][]sqldicttest.Attempt, workers)
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Go(func() {
-			for i := 0; ; i++ {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				a := sqldicttest.Attempt{Key: fmt.Sprintf("w%d/%06d", w, i), Value: fmt.Sprintf("v%d-%d", w, i)}
-				a.Entries, a.Err = d.Commit(ctx, sqldict.Write{Key: a.Key, Value: []byte(a.Value)})
-				attempts[w] = append(attempts[w], a)
-				if a.Err != nil {
-					time.Sleep(20 * time.Millisecond) // the server is away; don't spin
-				} else if restarted.Load() {
-					okAfter.Add(1)
-				}
+	stop := sqldicttest.StartWriters(ctx, workers, func(int) *sqldict.Dict { return d }, 0,
+		func(_ int, a sqldicttest.Attempt) bool {
+			if a.Err != nil {
+				time.Sleep(20 * time.Millisecond) // the server is away; don't spin
+			} else if restarted.Load() {
+				okAfter.Add(1)
 			}
+			return true
 		})
-	}
-
 	time.Sleep(500 * time.Millisecond)
 	out, err := exec.CommandContext(ctx, "sh", "-c", restart).CombinedOutput()
 	if err != nil {
-		close(stop)
-		wg.Wait()
+		stop()
 		t.Fatalf("restart %s: %v\n%s", e.name, err, out)
 	}
 	restarted.Store(true)
@@ -103,8 +87,7 @@ func testRestart(t *testing.T, e *engine, restart string) {
 	for okAfter.Load() < 50*workers && time.Now().Before(deadline) {
 		time.Sleep(20 * time.Millisecond)
 	}
-	close(stop)
-	wg.Wait()
+	attempts := stop()
 	if n := okAfter.Load(); n < 50*workers {
 		t.Fatalf("only %d writes succeeded in the minute after the restart: the Dict did not recover", n)
 	}

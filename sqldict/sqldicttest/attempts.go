@@ -3,7 +3,10 @@ package sqldicttest
 import (
 	"context"
 	"errors"
+	"fmt"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/sqldict/sqldict/sqldict"
 )
@@ -59,4 +62,52 @@ func CheckAttempts(t testing.TB, d *sqldict.Dict, attempts [][]Attempt) (ok, fai
 		t.Errorf("journal holds %d keys (%v), %d writes succeeded and %d with unknown outcome landed", n, err, ok, landed)
 	}
 	return ok, failed
+}
+
+// StartWriters starts n goroutines, writer w committing fresh keys
+// ("w<w>/<i>") one per Commit through dict(w) until the returned stop is
+// called, each Commit under timeout (none when 0) besides ctx. After every
+// attempt, next(w, a) says whether writer w goes on (nil: it always does,
+// pausing 20 ms after a failure so that a server that is away is not
+// spun on). stop ends the writers and returns their attempts, one slice per
+// writer, for CheckAttempts.
+func StartWriters(ctx context.Context, n int, dict func(w int) *sqldict.Dict, timeout time.Duration, next func(w int, a Attempt) bool) (stop func() [][]Attempt) {
+	if next == nil {
+		next = func(_ int, a Attempt) bool {
+			if a.Err != nil {
+				time.Sleep(20 * time.Millisecond)
+			}
+			return true
+		}
+	}
+	attempts := make([][]Attempt, n)
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	for w := range n {
+		wg.Go(func() {
+			for i := 0; ; i++ {
+				select {
+				case <-done:
+					return
+				default:
+				}
+				a := Attempt{Key: fmt.Sprintf("w%d/%06d", w, i), Value: fmt.Sprintf("v%d-%d", w, i)}
+				wctx, cancel := ctx, context.CancelFunc(func() {})
+				if timeout > 0 {
+					wctx, cancel = context.WithTimeout(ctx, timeout)
+				}
+				a.Entries, a.Err = dict(w).Commit(wctx, sqldict.Write{Key: a.Key, Value: []byte(a.Value)})
+				cancel()
+				attempts[w] = append(attempts[w], a)
+				if !next(w, a) {
+					return
+				}
+			}
+		})
+	}
+	var once sync.Once
+	return func() [][]Attempt {
+		once.Do(func() { close(done); wg.Wait() })
+		return attempts
+	}
 }
