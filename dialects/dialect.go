@@ -54,6 +54,15 @@ type Dialect interface {
 	LockSchema(ctx context.Context, conn *sql.Conn, name string) (unlock func(ok bool) error, err error)
 }
 
+// ArrayBinder is implemented by a dialect whose driver cannot bind a Go
+// slice as one parameter: the core passes each array parameter of
+// Queries.Commit ([]string, []int64, []bool, [][]byte with nil for NULL)
+// through BindArray and binds what it returns (MySQL: a JSON array the
+// statement unpacks with JSON_TABLE).
+type ArrayBinder interface {
+	BindArray(v any) (any, error)
+}
+
 // Queries holds the texts a journal runs. Column order of every SELECT that
 // returns entries is EntryColumns.
 type Queries struct {
@@ -133,6 +142,24 @@ type Queries struct {
 	// Parameters: InsertAny's eight, HeadUpsertAny's four, then Advance's
 	// four ($9-$12 and $13-$16).
 	AppendAll string
+	// Commit, when set, is a whole commit in one call, in a transaction of
+	// its own (the connection in autocommit): the core plans the commit from
+	// what it believes the head of its keys to be, and Commit, holding the
+	// journal's write lock and reading the head after it was granted,
+	// appends the rows only when every key is as believed. It returns rows
+	// (label, version, is_deleted, seq, created): on success one row with
+	// NULL label, seq the last_seq before the commit (the rows took
+	// seq+1…) and created its commit time (NULL when there were no rows);
+	// otherwise, having written nothing, one row per key with its head as
+	// it is (version 0 and is_deleted true for a key never written) and
+	// NULL seq. The core uses it for a commit that moves no horizon and
+	// fits one statement. Parameters, arrays as for CurrentAny (bound
+	// through ArrayBinder when the dialect is one): the keys
+	// and their believed versions and is_deleted; the rows' labels, items,
+	// is_deleted, versions, authors and comments; each key's last row
+	// (label, 1-based index into the rows); the change in live keys (a
+	// single value). A call with no rows only checks.
+	Commit string
 
 	// HeadKeys, HeadCount and HeadEntries are KeysAt, CountAt and
 	// EntriesAt at the newest commit, read from the head table. Parameters:

@@ -14,14 +14,23 @@ import (
 // in flight (PostgreSQL: a deferred trigger makes COMMIT sleep, and
 // pg_terminate_backend ends it there). The outcome of such a COMMIT is
 // unknown to the client; the Dict must find out, so the write either
-// returns nil and is in the journal once, or fails and is absent.
+// returns nil and is in the journal once, or fails and is absent. Both
+// commit paths: a one-call commit (the journal's function, whose statement
+// commits) and, with PruneOnWrite, the locked path's COMMIT, one after the
+// other: the killer of one would take the other's COMMIT for its own.
 func TestCommitLostConnection(t *testing.T) {
 	t.Parallel()
+	t.Run("call", func(t *testing.T) { testCommitLostConnection(t, sqldict.Options{}) })
+	t.Run("locked", func(t *testing.T) { testCommitLostConnection(t, sqldict.Options{PruneOnWrite: true}) })
+}
+
+func testCommitLostConnection(t *testing.T, opts sqldict.Options) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	admin := postgreSQL.Admin(t)
 	events := &eventCounter{}
-	d := postgreSQL.Open(t, "", sqldict.Options{Logger: slog.New(events)})
+	opts.Logger = slog.New(events)
+	d := postgreSQL.Open(t, "", opts)
 	t.Cleanup(func() { sqldicttest.CheckInvariants(t, d) })
 	fn := d.Table() + "_slow_commit"
 	for _, q := range []string{
@@ -44,7 +53,7 @@ func TestCommitLostConnection(t *testing.T) {
 		for ctx.Err() == nil {
 			var n int
 			err := admin.QueryRowContext(ctx, `SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity `+
-				`WHERE datname = current_database() AND wait_event = 'PgSleep' AND query ILIKE 'commit%'`).Scan(&n)
+				`WHERE datname = current_database() AND wait_event = 'PgSleep' AND (query ILIKE 'commit%' OR query LIKE '%`+d.Table()+`_commit(%')`).Scan(&n)
 			if err != nil || n > 0 {
 				killed <- err
 				return

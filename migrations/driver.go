@@ -74,17 +74,23 @@ func (d *driver) Run(migration io.Reader) error {
 }
 
 // Statements splits a migration file into statements, dropping comment-only
-// lines.
+// lines. A statement ends with a line that ends in ";", except inside a
+// body quoted by $$ (a PostgreSQL function's), whose statements end in ";"
+// too.
 func Statements(text string) []string {
 	var out []string
 	var cur strings.Builder
+	quoted := false
 	for line := range strings.Lines(text) {
 		trimmed := strings.TrimSpace(line)
 		if trimmed == "" || strings.HasPrefix(trimmed, "--") {
 			continue
 		}
 		cur.WriteString(line)
-		if strings.HasSuffix(trimmed, ";") {
+		if strings.Count(line, "$$")%2 == 1 {
+			quoted = !quoted
+		}
+		if strings.HasSuffix(trimmed, ";") && !quoted {
 			out = append(out, strings.TrimSuffix(strings.TrimSpace(cur.String()), ";"))
 			cur.Reset()
 		}

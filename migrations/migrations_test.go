@@ -81,4 +81,9 @@ func TestStatements(t *testing.T) {
 	if len(got) != 2 || got[0] != "CREATE TABLE x (\n  a INT\n)" || got[1] != "INSERT INTO x VALUES (1)" {
 		t.Fatalf("Statements = %q", got)
 	}
+	fn := "CREATE FUNCTION f() RETURNS INT AS $$\nBEGIN\n  -- c\n  PERFORM 1;\n  RETURN 2;\nEND\n$$ LANGUAGE plpgsql;\nSELECT f();\n"
+	got = migrations.Statements(fn)
+	if len(got) != 2 || got[0] != "CREATE FUNCTION f() RETURNS INT AS $$\nBEGIN\n  PERFORM 1;\n  RETURN 2;\nEND\n$$ LANGUAGE plpgsql" || got[1] != "SELECT f()" {
+		t.Fatalf("Statements = %q", got)
+	}
 }

@@ -178,13 +178,20 @@ func (d *Dict) commitBatch(members []*request) {
 		ctx, cancel = allDone(members)
 		defer cancel()
 	}
-	err := d.retry(ctx, func(w *wtx) error {
-		err := d.applyBatch(w, members)
-		if err == nil && testHookApplied != nil {
-			testHookApplied(members)
-		}
-		return err
-	})
+	var err error
+	done := false
+	if d.callable(members) {
+		done, err = d.callBatch(ctx, members)
+	}
+	if !done {
+		err = d.retry(ctx, func(w *wtx) error {
+			err := d.applyBatch(w, members)
+			if err == nil && testHookApplied != nil {
+				testHookApplied(members)
+			}
+			return err
+		})
+	}
 	if err != nil && len(members) > 1 && !errors.Is(err, dialects.ErrRetry) && !errors.Is(err, ErrClosed) &&
 		!errors.Is(err, dialects.ErrConnection) && ctx.Err() == nil {
 		// Refused for a reason of one member's making, perhaps: find whose.

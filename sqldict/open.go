@@ -40,7 +40,8 @@ type Dict struct {
 	stmts sync.Map      // query text → *sql.Stmt on db
 	texts sync.Map      // generated multi-row texts by (head, rows)
 
-	group group // concurrent commits, coalesced
+	group group     // concurrent commits, coalesced
+	heads headCache // the head of keys as this Dict last saw it (call.go)
 
 	// closing is closed by Close: it ends the Dict's watches.
 	closing chan struct{}

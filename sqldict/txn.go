@@ -110,7 +110,7 @@ func (d *Dict) retry(ctx context.Context, fn func(w *wtx) error) error {
 		err := d.runOnce(ctx, fn)
 		var ac *ambiguousCommit
 		if errors.As(err, &ac) {
-			err = d.resolveCommit(ctx, ac)
+			_, err = d.resolveCommit(ctx, ac)
 		}
 		if err == nil {
 			return nil

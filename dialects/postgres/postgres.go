@@ -142,6 +142,7 @@ func (*Dialect) Queries(table string) dialects.Queries {
 		InsertAny:      insertAny,
 		HeadUpsertAny:  headUpsertAny(1),
 		AppendAll:      appendAll,
+		Commit:         r.Replace(`SELECT r_label, r_version, r_deleted, r_seq, r_created FROM {T}_commit($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`),
 		HeadKeys:       r.Replace(`SELECT label FROM {H} WHERE label >= $1 AND label < $2 AND label > $3 AND NOT is_deleted ORDER BY label LIMIT $4`),
 		HeadCount:      r.Replace(`SELECT COUNT(*) FROM {H} WHERE label >= $1 AND label < $2 AND label > $3 AND NOT is_deleted`),
 		HeadEntries: r.Replace(`SELECT {JCOLS} FROM {H} h JOIN {T} j ON j.sequence_number = h.sequence_number ` +
