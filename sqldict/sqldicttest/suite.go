@@ -74,6 +74,7 @@ func Run(t *testing.T, open Opener) {
 		{"UpgradeHorizonFromV2", testUpgradeHorizonFromV2},
 		{"SequenceAtReadOnly", testSequenceAtReadOnly},
 		{"CommitDatedAfterLockWait", testCommitDatedAfterLockWait},
+		{"StaleHeads", testStaleHeads},
 		{"Watch", testWatch},
 		{"WatchResume", testWatchResume},
 		{"WatchPruned", testWatchPruned},

@@ -260,3 +260,51 @@ func testCommitDatedAfterLockWait(t *testing.T, open Opener) {
 		t.Fatalf("a commit that waited for the lock past %s is dated %s", mid.Format(time.RFC3339Nano), r.es[0].Created.Format(time.RFC3339Nano))
 	}
 }
+
+// testStaleHeads writes through two handles on one journal, so that each
+// handle's idea of a key's head is out of date when it writes next (a
+// one-call commit plans from that idea, call.go): every check must still be
+// decided on the journal's actual head. Each step fails with a check made
+// on the stale idea alone: the expectation 1 passes, version 3 conflicts,
+// the delete finds the key live, the Put creates the key at version 1.
+func testStaleHeads(t *testing.T, open Opener) {
+	a := NewDict(t, open, sqldict.Options{})
+	b := open(t, sqldict.Options{Table: a.Table()})
+	must(t, a.Set(bg, "k", []byte("a1")))
+	must(t, a.Set(bg, "gone", []byte("a1")))
+	must(t, b.Set(bg, "k", []byte("b2")))
+	must(t, b.Delete(bg, "gone"))
+	must(t, b.Set(bg, "new", []byte("b1")))
+
+	_, err := a.Commit(bg, sqldict.Write{Key: "k", Value: []byte("a-stale"), IfVersion: sqldict.Expect(1)})
+	var ce *sqldict.ConflictError
+	if !errors.As(err, &ce) || ce.Actual != 2 {
+		t.Fatalf("commit expecting version 1 of a key at version 2: %v, want a conflict with actual 2", err)
+	}
+	es, err := a.Commit(bg, sqldict.Write{Key: "k", Value: []byte("a3"), IfVersion: sqldict.Expect(2)})
+	must(t, err)
+	if es[0].Version != 3 {
+		t.Fatalf("commit expecting the actual version 2: version %d, want 3", es[0].Version)
+	}
+	if err := a.Delete(bg, "gone"); !errors.Is(err, sqldict.ErrNotFound) {
+		t.Fatalf("delete of a key another handle deleted: %v, want ErrNotFound", err)
+	}
+	e, created, err := a.Put(bg, sqldict.Write{Key: "new", Value: []byte("a2")})
+	must(t, err)
+	if created || e.Version != 2 {
+		t.Fatalf("Put of a key another handle created: created=%v version %d, want false, 2", created, e.Version)
+	}
+	// What the commits returned is what the journal holds.
+	for _, want := range []sqldict.Entry{es[0], e} {
+		got, err := b.Entry(bg, want.Key)
+		must(t, err)
+		if got.Sequence != want.Sequence || got.Version != want.Version || !got.Created.Equal(want.Created) {
+			t.Fatalf("%s: commit returned sequence %d version %d at %v, journal holds %d, %d, %v",
+				want.Key, want.Sequence, want.Version, want.Created, got.Sequence, got.Version, got.Created)
+		}
+	}
+	// And b, whose idea of "k" is now stale too, conflicts rightly.
+	if _, err := b.Commit(bg, sqldict.Write{Key: "k", Value: []byte("b-stale"), IfVersion: sqldict.Expect(2)}); !errors.As(err, &ce) || ce.Actual != 3 {
+		t.Fatalf("second handle expecting version 2 of a key at 3: %v, want a conflict with actual 3", err)
+	}
+}
