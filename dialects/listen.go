@@ -26,5 +26,7 @@ type Listener interface {
 }
 
 // NotifyChannel is the PostgreSQL notification channel of the journal named
-// table: commits to it notify that channel inside their transaction.
+// table: commits to it notify that channel inside their transaction (the
+// journal's commit function, migrations/postgres/4_commit_function, names it
+// too).
 func NotifyChannel(table string) string { return "sqldict_" + table }

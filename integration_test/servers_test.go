@@ -242,6 +242,14 @@ func (e *engine) Drop(t testing.TB, table string) {
 			t.Errorf("drop %s: %v", name, err)
 		}
 	}
+	// The journal's commit routine (migration 4).
+	routine := "DROP PROCEDURE IF EXISTS "
+	if e.name == "postgres" {
+		routine = "DROP FUNCTION IF EXISTS "
+	}
+	if _, err := e.admin.Exec(routine + table + "_commit"); err != nil {
+		t.Errorf("drop %s_commit: %v", table, err)
+	}
 }
 
 // forEngine runs fn as a parallel subtest per engine.

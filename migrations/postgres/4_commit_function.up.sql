@@ -49,6 +49,8 @@ BEGIN
         ON CONFLICT (label) DO UPDATE SET sequence_number = excluded.sequence_number,
             version = excluded.version, is_deleted = excluded.is_deleted;
     UPDATE {{.Meta}} SET last_seq = v_seq + cardinality(p_labels), last_created = v_created, live = live + p_live WHERE id = 1;
+    -- Watchers in other processes LISTEN here (dialects.NotifyChannel).
+    PERFORM pg_notify('sqldict_{{.Table}}', '');
     RETURN QUERY SELECT NULL::TEXT, NULL::BIGINT, NULL::BOOLEAN, v_seq, v_created;
 END
 $$;

@@ -79,6 +79,7 @@ func Run(t *testing.T, open Opener) {
 		{"WatchResume", testWatchResume},
 		{"WatchPruned", testWatchPruned},
 		{"WatchEnds", testWatchEnds},
+		{"WatchSignal", testWatchSignal},
 		{"UpgradeFromV1", testUpgradeFromV1},
 		{"ListingPlans", testListingPlans},
 		{"Model", func(t *testing.T, open Opener) { RunModel(t, open, 1500, 0) }},

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sqldict/sqldict/dialects"
 	"github.com/sqldict/sqldict/sqldict"
 )
 
@@ -320,4 +321,45 @@ func testWatchEnds(t *testing.T, open Opener) {
 	}()
 	must(t, closing.Close())
 	wantErr(t, <-done, sqldict.ErrClosed)
+}
+
+// testWatchSignal: on an engine that signals commits (dialects.Listener), a
+// watcher on a pool of its own whose poll will not come within the test
+// hears of each commit, whichever write path made it.
+func testWatchSignal(t *testing.T, open Opener) {
+	ctx := watchCtx(t)
+	d := NewDict(t, open, sqldict.Options{})
+	if _, ok := d.Dialect().(dialects.Listener); !ok {
+		t.Skipf("%s sends no commit signal: watchers of other pools poll", d.Dialect().Name())
+	}
+	pow := open(t, sqldict.Options{Table: d.Table(), PruneOnWrite: true}) // the locked write path
+	w := open(t, sqldict.Options{Table: d.Table(), WatchPoll: time.Hour})
+	must(t, d.Set(ctx, "a", []byte("1")))
+	got := make(chan sqldict.Entry)
+	go func() {
+		for e, err := range w.Watch(ctx, 0, sqldict.Range{}) {
+			if err != nil {
+				return
+			}
+			got <- e
+		}
+	}()
+	next := func(want string) {
+		t.Helper()
+		select {
+		case e := <-got:
+			if e.Key != want {
+				t.Fatalf("watcher got %q, want %q", e.Key, want)
+			}
+		case <-time.After(hangLimit):
+			t.Fatalf("a watcher on another pool never heard of the commit of %q: no signal", want)
+		}
+	}
+	next("a")
+	time.Sleep(100 * time.Millisecond) // the watcher waits for a signal now
+	must(t, d.Set(ctx, "b", []byte("2")))
+	next("b")
+	time.Sleep(100 * time.Millisecond)
+	must(t, pow.Set(ctx, "c", []byte("3")))
+	next("c")
 }
