@@ -21,6 +21,20 @@
 // dialects.ErrDuplicate, and lost connections, administrator shutdowns
 // (57P01–57P03) and class 08 dialects.ErrConnection.
 //
+// A commit that moves no horizon (no PruneOnWrite) is one statement instead:
+// SELECT … FROM <journal>_commit(…), a PL/pgSQL function migration 4
+// installs per journal (Queries.Commit). The core plans the commit from what
+// it last saw of its keys' heads; the function locks the meta row FOR
+// UPDATE, reads those heads after the lock is granted (each statement of a
+// VOLATILE function takes a fresh snapshot at READ COMMITTED), and when they
+// are as the core believed it appends the rows, upserts the head rows,
+// advances the meta row and notifies the journal's channel, all in the
+// statement's own transaction; otherwise it writes nothing and answers the
+// heads as they are, for the core to plan again. One round trip per commit,
+// and the lock is held for the server's work only, not across client round
+// trips. Creating the function needs the CREATE privilege on the schema;
+// writing needs EXECUTE on it (granted to PUBLIC by default).
+//
 // Migrations run inside one transaction holding
 // pg_advisory_xact_lock(hashtext(name)): DDL is transactional, so a failed
 // migration leaves nothing behind and concurrent openers wait for the first.
