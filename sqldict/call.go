@@ -76,7 +76,7 @@ func (c *headCache) put(states map[string]keyState) {
 
 // callable reports whether the members may commit by Queries.Commit: the
 // dialect has it, no horizon moves (PruneOnWrite), and the batch fits one
-// statement.
+// statement and Queries.CommitRows.
 func (d *Dict) callable(members []*request) bool {
 	if d.q.Commit == "" || d.opts.PruneOnWrite {
 		return false
@@ -85,7 +85,7 @@ func (d *Dict) callable(members []*request) bool {
 	for _, m := range members {
 		all = append(all, m.writes...)
 	}
-	return fitsOneStatement(all)
+	return fitsOneStatement(all) && (d.q.CommitRows == 0 || len(all) <= d.q.CommitRows)
 }
 
 // callBatch commits the members by Queries.Commit, setting each one's
