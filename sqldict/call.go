@@ -12,8 +12,9 @@ import (
 	"github.com/sqldict/sqldict/dialects"
 )
 
-// One-call commits. Where the dialect has Queries.Commit (PostgreSQL: a
-// function the migrations install), a group's batch is planned before any
+// One-call commits. Where the dialect has Queries.Commit (a function on
+// PostgreSQL, a procedure on MySQL, installed by the migrations), and the
+// batch is within Queries.CommitRows, a group's batch is planned before any
 // round trip, from what this Dict believes the head of its keys to be (the
 // head cache: what its last commits and calls saw; a key it never saw is
 // believed never written), and sent in one call that checks that belief
