@@ -21,7 +21,10 @@ import (
 // pooled connection still holding the lock (the procedure's exit handler
 // rolls back). A deadlock (1213, which is also how Galera reports a failed
 // certification) raised once for key "retry" is retried by the core on the
-// locked path, and the write lands once.
+// locked path, and the write lands once. The Dict's pool has one session
+// for the calls here, and after every call it is as the pool lent it: no
+// transaction open, its isolation level unchanged (the procedure sets the
+// level of its own transaction only).
 func TestCommitCall_MariaDBErrors(t *testing.T) {
 	t.Parallel()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
@@ -48,9 +51,46 @@ func TestCommitCall_MariaDBErrors(t *testing.T) {
 		admin.Exec(`DROP TABLE IF EXISTS ` + trip)
 	})
 
+	d.DB().SetMaxOpenConns(1)
+	session := func() (level string, open int) {
+		t.Helper()
+		conn, err := d.DB().Conn(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		if err := conn.QueryRowContext(ctx, `SELECT @@SESSION.tx_isolation`).Scan(&level); err != nil {
+			// MySQL 8 names it transaction_isolation only.
+			if err := conn.QueryRowContext(ctx, `SELECT @@SESSION.transaction_isolation`).Scan(&level); err != nil {
+				t.Fatal(err)
+			}
+		}
+		err = conn.QueryRowContext(ctx, `SELECT COUNT(*) FROM information_schema.INNODB_TRX WHERE trx_mysql_thread_id = CONNECTION_ID()`).Scan(&open)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return level, open
+	}
+	lent, _ := session()
+	checkSession := func(after string) {
+		t.Helper()
+		if level, open := session(); level != lent || open != 0 {
+			t.Fatalf("after %s the pooled session is at %s with %d transactions open; want %s and none", after, level, open, lent)
+		}
+	}
+	if err := d.Set(ctx, "ok", []byte("v")); err != nil {
+		t.Fatal(err)
+	}
+	checkSession("a call that wrote")
+	if _, err := d.Commit(ctx, sqldict.Write{Key: "ok", Value: []byte("w"), IfVersion: sqldict.Expect(0)}); !errors.Is(err, sqldict.ErrConflict) {
+		t.Fatalf("commit expecting ok absent: %v, want ErrConflict", err)
+	}
+	checkSession("a call that only checked (the conflict, decided on the head it confirmed)")
+
 	if err := d.Set(ctx, "boom", []byte("v")); err == nil {
 		t.Fatal("set boom: no error from a failing trigger")
 	}
+	checkSession("a call that failed")
 	// The meta row's lock is free: another session takes it at once.
 	conn, err := admin.Conn(ctx)
 	if err != nil {
@@ -73,6 +113,9 @@ func TestCommitCall_MariaDBErrors(t *testing.T) {
 		t.Fatalf("entry boom after the failed call: %v, want ErrNotFound", err)
 	}
 
+	// The locked path prepares statements on the pool while its
+	// transaction holds a session: one session is not enough for it.
+	d.DB().SetMaxOpenConns(0)
 	if err := d.Set(ctx, "retry", []byte("v")); err != nil {
 		t.Fatalf("set retry: %v; a deadlock in the call was not retried", err)
 	}
@@ -84,8 +127,8 @@ func TestCommitCall_MariaDBErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if e, err := d.Entry(ctx, "retry"); err != nil || e.Version != 1 || st.Sequence != 1 {
-		t.Fatalf("after the retried call: version %d (%v), journal at %d; want 1, 1", e.Version, err, st.Sequence)
+	if e, err := d.Entry(ctx, "retry"); err != nil || e.Version != 1 || st.Sequence != 2 {
+		t.Fatalf("after the retried call: version %d (%v), journal at %d; want 1, 2", e.Version, err, st.Sequence)
 	}
 }
 
