@@ -160,6 +160,11 @@ type Queries struct {
 	// (label, 1-based index into the rows); the change in live keys (a
 	// single value). A call with no rows only checks.
 	Commit string
+	// CommitRows, when not zero, is the most rows one Commit call takes; a
+	// batch of more goes the locked way. For an engine that pairs the
+	// arrays of a call at a cost growing faster than their length (MariaDB
+	// joins JSON_TABLEs by ordinal as nested loops).
+	CommitRows int
 
 	// HeadKeys, HeadCount and HeadEntries are KeysAt, CountAt and
 	// EntriesAt at the newest commit, read from the head table. Parameters:

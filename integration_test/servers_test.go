@@ -232,14 +232,15 @@ func (e *engine) Open(t testing.TB, extra string, opts sqldict.Options) *sqldict
 	return d
 }
 
-// Drop removes a journal's tables.
+// Drop removes a journal's tables and its commit routine.
 func (e *engine) Drop(t testing.TB, table string) {
 	if os.Getenv("SQLDICT_TEST_KEEP") == "1" {
 		return
 	}
-	for _, name := range []string{table, table + "_meta", table + "_head", table + "_migrations"} {
-		if _, err := e.admin.Exec("DROP TABLE IF EXISTS " + name); err != nil {
-			t.Errorf("drop %s: %v", name, err)
+	for _, q := range []string{e.dropCommit(table), "DROP TABLE IF EXISTS " + table, "DROP TABLE IF EXISTS " + table + "_meta",
+		"DROP TABLE IF EXISTS " + table + "_head", "DROP TABLE IF EXISTS " + table + "_migrations"} {
+		if _, err := e.admin.Exec(q); err != nil {
+			t.Errorf("%s: %v", q, err)
 		}
 	}
 	// The journal's commit routine (migration 4).
@@ -250,6 +251,16 @@ func (e *engine) Drop(t testing.TB, table string) {
 	if _, err := e.admin.Exec(routine + table + "_commit"); err != nil {
 		t.Errorf("drop %s_commit: %v", table, err)
 	}
+}
+
+// dropCommit is the statement that drops a journal's commit routine (schema
+// version 4), which a new journal of the same name would find in its way
+// on MySQL.
+func (e *engine) dropCommit(table string) string {
+	if e.name == "postgres" {
+		return "DROP FUNCTION IF EXISTS " + table + "_commit"
+	}
+	return "DROP PROCEDURE IF EXISTS " + table + "_commit"
 }
 
 // forEngine runs fn as a parallel subtest per engine.

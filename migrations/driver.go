@@ -56,9 +56,10 @@ func (d *driver) Unlock() error {
 }
 
 // Run executes a migration file statement by statement: our files end each
-// statement with ";" at the end of a line and put none inside literals, and
-// not every driver accepts several statements in one Exec (MySQL needs a
-// DSN flag the caller may not have set).
+// statement with ";" at the end of a line (or with the DELIMITER a MySQL
+// file sets around a procedure) and put none inside literals, and not every
+// driver accepts several statements in one Exec (MySQL needs a DSN flag the
+// caller may not have set).
 func (d *driver) Run(migration io.Reader) error {
 	text, err := io.ReadAll(migration)
 	if err != nil {
@@ -76,22 +77,32 @@ func (d *driver) Run(migration io.Reader) error {
 // Statements splits a migration file into statements, dropping comment-only
 // lines. A statement ends with a line that ends in ";", except inside a
 // body quoted by $$ (a PostgreSQL function's), whose statements end in ";"
-// too.
+// too. A MySQL compound statement (a procedure's BEGIN … END) has no such
+// quotes, so its file changes the terminator as the mysql client does: a
+// line "DELIMITER //" between two statements makes "//" end the next ones,
+// and "DELIMITER ;" restores ";". The directive is recognised only where no
+// statement has begun and only as a line's first word; it is not a
+// statement.
 func Statements(text string) []string {
 	var out []string
 	var cur strings.Builder
 	quoted := false
+	delim := ";"
 	for line := range strings.Lines(text) {
 		trimmed := strings.TrimSpace(line)
 		if trimmed == "" || strings.HasPrefix(trimmed, "--") {
+			continue
+		}
+		if word, rest, _ := strings.Cut(trimmed, " "); cur.Len() == 0 && strings.EqualFold(word, "DELIMITER") && strings.TrimSpace(rest) != "" {
+			delim = strings.TrimSpace(rest)
 			continue
 		}
 		cur.WriteString(line)
 		if strings.Count(line, "$$")%2 == 1 {
 			quoted = !quoted
 		}
-		if strings.HasSuffix(trimmed, ";") && !quoted {
-			out = append(out, strings.TrimSuffix(strings.TrimSpace(cur.String()), ";"))
+		if strings.HasSuffix(trimmed, delim) && !quoted {
+			out = append(out, strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(cur.String()), delim)))
 			cur.Reset()
 		}
 	}

@@ -86,4 +86,18 @@ func TestStatements(t *testing.T) {
 	if len(got) != 2 || got[0] != "CREATE FUNCTION f() RETURNS INT AS $$\nBEGIN\n  PERFORM 1;\n  RETURN 2;\nEND\n$$ LANGUAGE plpgsql" || got[1] != "SELECT f()" {
 		t.Fatalf("Statements = %q", got)
 	}
+	// A MySQL procedure: DELIMITER between statements changes the
+	// terminator and is no statement itself.
+	proc := "DROP PROCEDURE IF EXISTS p;\ndelimiter //\nCREATE PROCEDURE p()\nBEGIN\n  -- c\n  SELECT 1;\n  SELECT 2;\nEND //\nDELIMITER ;\nSELECT 3;\n"
+	got = migrations.Statements(proc)
+	if len(got) != 3 || got[0] != "DROP PROCEDURE IF EXISTS p" || got[1] != "CREATE PROCEDURE p()\nBEGIN\n  SELECT 1;\n  SELECT 2;\nEND" || got[2] != "SELECT 3" {
+		t.Fatalf("Statements = %q", got)
+	}
+	// Inside a statement, or without a terminator after it, the word is
+	// text: the statement goes on to its ";".
+	mid := "UPDATE t SET a = 1,\nDELIMITER = 2;\nDELIMITER\n;\n"
+	got = migrations.Statements(mid)
+	if len(got) != 2 || got[0] != "UPDATE t SET a = 1,\nDELIMITER = 2" || got[1] != "DELIMITER" {
+		t.Fatalf("Statements = %q", got)
+	}
 }

@@ -17,8 +17,9 @@ import (
 
 // ErrNameTaken is returned by Up when a journal that does not exist yet
 // would create a table or index under a name the database already uses:
-// another journal's head or meta table, or a table of the application's.
-// Nothing is created.
+// another journal's head or meta table, or a table of the application's;
+// on MySQL also a stored procedure named like its commit procedure (one a
+// journal dropped by hand left behind, say). Nothing is created.
 var ErrNameTaken = errors.New("journal name collides with an existing table or index")
 
 // existsQuery counts the relations with the name given (lower case) in the
@@ -30,11 +31,19 @@ var existsQuery = map[string]string{
 	"postgres": `SELECT COUNT(*) FROM pg_class WHERE relname = $1 AND relnamespace = current_schema()::regnamespace`,
 }
 
-var createRE = regexp.MustCompile(`(?i)^CREATE\s+(?:UNIQUE\s+)?(TABLE|INDEX)\s+(?:IF\s+NOT\s+EXISTS\s+)?([a-z_][a-z0-9_]*)`)
+// routineQuery counts the stored routines with the name given (lower case)
+// in the journal's database, where a migration creates one with CREATE
+// PROCEDURE, which fails on a name in use. PostgreSQL's CREATE OR REPLACE
+// FUNCTION replaces one instead, and is not checked.
+var routineQuery = map[string]string{
+	"mysql": `SELECT COUNT(*) FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = DATABASE() AND lower(ROUTINE_NAME) = ?`,
+}
 
-// created returns the tables and the indexes the rendered up migrations
-// create, in the order they create them.
-func created(files fstest.MapFS) (tables, indexes []string) {
+var createRE = regexp.MustCompile(`(?i)^CREATE\s+(?:UNIQUE\s+)?(TABLE|INDEX|PROCEDURE)\s+(?:IF\s+NOT\s+EXISTS\s+)?([a-z_][a-z0-9_]*)`)
+
+// created returns the tables, the indexes and the procedures the rendered
+// up migrations create, in the order they create them.
+func created(files fstest.MapFS) (tables, indexes, procedures []string) {
 	names := make([]string, 0, len(files))
 	for name := range files {
 		if strings.HasSuffix(name, ".up.sql") {
@@ -49,12 +58,14 @@ func created(files fstest.MapFS) (tables, indexes []string) {
 			case m == nil:
 			case strings.EqualFold(m[1], "TABLE"):
 				tables = append(tables, strings.ToLower(m[2]))
+			case strings.EqualFold(m[1], "PROCEDURE"):
+				procedures = append(procedures, strings.ToLower(m[2]))
 			default:
 				indexes = append(indexes, strings.ToLower(m[2]))
 			}
 		}
 	}
-	return tables, indexes
+	return tables, indexes, procedures
 }
 
 func versionOf(file string) int {
@@ -86,15 +97,15 @@ func claimNames(ctx context.Context, db *sql.DB, d dialects.Dialect, j Journal, 
 		return false, err
 	}
 	defer func() { err = errors.Join(err, drv.Unlock()) }()
-	exists := func(name string) (bool, error) {
+	exists := func(q, name string) (bool, error) {
 		var n int
 		if err := conn.QueryRowContext(ctx, q, name).Scan(&n); err != nil {
 			drv.failed = true
-			return false, fmt.Errorf("look up table %s: %w", name, err)
+			return false, fmt.Errorf("look up %s: %w", name, err)
 		}
 		return n > 0, nil
 	}
-	has, err := exists(drv.table)
+	has, err := exists(q, drv.table)
 	if err != nil {
 		return false, err
 	}
@@ -108,15 +119,26 @@ func claimNames(ctx context.Context, db *sql.DB, d dialects.Dialect, j Journal, 
 			return false, nil // the journal exists, or its creation failed half way (ErrDirty)
 		}
 	}
-	tables, indexes := created(files)
+	tables, indexes, procedures := created(files)
 	var taken []string
 	for _, name := range slices.Concat(tables, indexes) {
-		has, err := exists(name)
+		has, err := exists(q, name)
 		if err != nil {
 			return false, err
 		}
 		if has {
 			taken = append(taken, name)
+		}
+	}
+	if rq, ok := routineQuery[d.Name()]; ok {
+		for _, name := range procedures {
+			has, err := exists(rq, name)
+			if err != nil {
+				return false, err
+			}
+			if has {
+				taken = append(taken, "procedure "+name)
+			}
 		}
 	}
 	if len(taken) > 0 {
@@ -148,12 +170,19 @@ func discard(ctx context.Context, db *sql.DB, d dialects.Dialect, j Journal, fil
 	if v, dirty, verr := drv.Version(); verr == nil && v != database.NilVersion && (!dirty || v != int(first[0])) {
 		return nil
 	}
-	tables, _ := created(files)
+	tables, _, procedures := created(files)
 	slices.Reverse(tables)
+	drops := make([]string, 0, len(procedures)+len(tables)+1)
+	for _, name := range procedures {
+		drops = append(drops, "DROP PROCEDURE IF EXISTS "+name)
+	}
 	for _, name := range append(tables, drv.table) {
-		if _, err := conn.ExecContext(ctx, "DROP TABLE IF EXISTS "+name); err != nil {
+		drops = append(drops, "DROP TABLE IF EXISTS "+name)
+	}
+	for _, q := range drops {
+		if _, err := conn.ExecContext(ctx, q); err != nil {
 			drv.failed = true
-			return fmt.Errorf("drop %s after the failed creation of journal %s: %w", name, j.Table, err)
+			return fmt.Errorf("%s after the failed creation of journal %s: %w", q, j.Table, err)
 		}
 	}
 	return nil

@@ -12,8 +12,9 @@ import (
 	"github.com/sqldict/sqldict/dialects"
 )
 
-// One-call commits. Where the dialect has Queries.Commit (PostgreSQL: a
-// function the migrations install), a group's batch is planned before any
+// One-call commits. Where the dialect has Queries.Commit (a function on
+// PostgreSQL, a procedure on MySQL, installed by the migrations), and the
+// batch is within Queries.CommitRows, a group's batch is planned before any
 // round trip, from what this Dict believes the head of its keys to be (the
 // head cache: what its last commits and calls saw; a key it never saw is
 // believed never written), and sent in one call that checks that belief
@@ -76,7 +77,7 @@ func (c *headCache) put(states map[string]keyState) {
 
 // callable reports whether the members may commit by Queries.Commit: the
 // dialect has it, no horizon moves (PruneOnWrite), and the batch fits one
-// statement.
+// statement and Queries.CommitRows.
 func (d *Dict) callable(members []*request) bool {
 	if d.q.Commit == "" || d.opts.PruneOnWrite {
 		return false
@@ -85,7 +86,7 @@ func (d *Dict) callable(members []*request) bool {
 	for _, m := range members {
 		all = append(all, m.writes...)
 	}
-	return fitsOneStatement(all)
+	return fitsOneStatement(all) && (d.q.CommitRows == 0 || len(all) <= d.q.CommitRows)
 }
 
 // callBatch commits the members by Queries.Commit, setting each one's

@@ -26,6 +26,31 @@
 // READ COMMITTED needs row-based or mixed binary logging (MySQL 8's and
 // MariaDB's defaults); binlog_format=STATEMENT refuses the writes.
 //
+// A commit of at most 32 rows that moves no horizon is one round trip
+// instead of eight: CALL <table>_commit(…), a stored procedure schema
+// version 4 installs (dialects.Queries.Commit). The procedure runs its own
+// READ COMMITTED transaction (SET TRANSACTION names the next transaction
+// only, so the pooled connection's session keeps its level), takes the
+// meta row's lock, compares the head of the keys with what the Dict
+// believes, and either writes the rows, head rows and meta row and commits,
+// or writes nothing and answers the heads as they are. Its exit handler
+// rolls back and passes on any error, so no connection returns to the pool
+// inside a transaction holding the lock; a deadlock or a Galera
+// certification failure (1213) in the call sends the batch down the locked
+// path, which retries. The arrays the call takes are JSON text (BindArray;
+// values base64). MariaDB pairs such arrays only at a cost growing with the
+// square of their length, so larger batches take the locked path
+// (dialects.Queries.CommitRows), where a round trip more or less is small
+// beside the rows.
+//
+// Privileges: migrating a journal to schema version 4 needs CREATE ROUTINE
+// on its database (and ALTER ROUTINE to migrate back down); writing through
+// the procedure needs EXECUTE on it, besides the SELECT, INSERT and UPDATE
+// on the journal's tables every writer needs (the procedure is SQL SECURITY
+// INVOKER: it runs with the caller's rights, not the migrating account's).
+// An account without EXECUTE fails its writes with error 1370; it needs
+// the grant, the locked path is not chosen instead.
+//
 // # Read views
 //
 // InnoDB does not build a statement's read view atomically: it copies the
@@ -45,8 +70,10 @@
 //
 // # Time
 //
-// The commit time comes from the server: UTC_TIMESTAMP(6), read in the same
-// statement that locks the meta row. Times are bound and read as text in
+// The commit time comes from the server: UTC_TIMESTAMP(6) plus the time the
+// statement that locks the meta row waited for the lock (the distance from
+// NOW(6) to SYSDATE(6)), read in that statement, in the locked path and in
+// the commit procedure alike, and never before the last commit's. Times are bound and read as text in
 // TimeLayout (DATE_FORMAT in every SELECT), never as time.Time: the DSN's
 // parseTime and loc and the session's time_zone then cannot shift them.
 //

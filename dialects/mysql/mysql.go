@@ -183,6 +183,8 @@ func (*Dialect) Queries(table string) dialects.Queries {
 		// replaces it is not MariaDB syntax; both accept VALUES().
 		HeadUpsert:     r.Replace(`INSERT INTO {H} (label, sequence_number, version, is_deleted) VALUES `),
 		HeadUpsertTail: ` ON DUPLICATE KEY UPDATE sequence_number = VALUES(sequence_number), version = VALUES(version), is_deleted = VALUES(is_deleted)`,
+		Commit:         r.Replace(`CALL {T}_commit(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+		CommitRows:     commitRows,
 		HeadKeys:       r.Replace(`SELECT label FROM {H} WHERE label >= ? AND label < ? AND label > ? AND is_deleted = 0 ORDER BY label LIMIT ?`),
 		HeadCount:      r.Replace(`SELECT COUNT(*) FROM {H} WHERE label >= ? AND label < ? AND label > ? AND is_deleted = 0`),
 		HeadEntries: r.Replace(`SELECT ` + cols("j.") + ` FROM {H} h JOIN {T} j ON j.sequence_number = h.sequence_number ` +

@@ -193,11 +193,16 @@ type droppingStore struct {
 
 func (s droppingStore) Close() error { return dropJournal(s.d) }
 
-// dropJournal closes d and drops its tables from a server (an SQLite file
-// goes with its temporary directory).
+// dropJournal closes d and drops its tables and commit routine from a
+// server (an SQLite file goes with its temporary directory).
 func dropJournal(d *sqldict.Dict) error {
-	if d.Dialect().Name() != "sqlite" {
+	if name := d.Dialect().Name(); name != "sqlite" {
 		t := d.Table()
+		routine := "PROCEDURE"
+		if name == "postgres" {
+			routine = "FUNCTION"
+		}
+		_, _ = d.DB().Exec("DROP " + routine + " IF EXISTS " + t + "_commit")
 		for _, name := range []string{t + "_head", t + "_meta", t + "_migrations", t} {
 			_, _ = d.DB().Exec("DROP TABLE IF EXISTS " + name)
 		}
