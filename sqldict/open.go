@@ -115,6 +115,13 @@ func open(ctx context.Context, db *sql.DB, owned bool, dialect dialects.Dialect,
 	if err != nil {
 		return nil, err
 	}
+	if db.Stats().MaxOpenConnections == 1 && !opts.ReadOnly {
+		// A write transaction holds one connection while it prepares a
+		// statement on the pool, and SQLite's writer keeps one of its own:
+		// with one, the first write or the first read after it would wait
+		// forever.
+		return nil, fmt.Errorf("%w: the pool allows one open connection; a writable Dict needs at least 2 (SetMaxOpenConns)", ErrInvalidArgument)
+	}
 	d := &Dict{
 		db:      db,
 		owned:   owned,

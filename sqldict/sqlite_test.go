@@ -2,6 +2,7 @@ package sqldict_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"os"
 	"path/filepath"
@@ -70,5 +71,43 @@ func TestSQLite_ReadOnly_MissingFile(t *testing.T) {
 	// In memory there is no file to require.
 	if _, err := sqldict.OpenURL(ctx, "sqlite::memory:", sqldict.Options{ReadOnly: true}); !errors.Is(err, sqldict.ErrNoJournal) {
 		t.Errorf("read-only open of a new in-memory database = %v, want ErrNoJournal (no journal in it)", err)
+	}
+}
+
+// TestOpen_OneConnectionPool: a writable Dict on a pool of one connection
+// would hang at its first write (the transaction holds the connection the
+// statement cache needs) or at the first read after it (SQLite's writer
+// keeps one): Open refuses it with ErrInvalidArgument; a read-only Dict
+// opens.
+func TestOpen_OneConnectionPool(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "one.db")
+	d, err := sqldict.OpenURL(ctx, "sqlite:"+path, sqldict.Options{Table: "j"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Set(ctx, "k", []byte("v")); err != nil {
+		t.Fatal(err)
+	}
+	dialect := d.Dialect()
+	if err := d.Close(); err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open("sqlite3", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	if _, err := sqldict.OpenDB(ctx, db, dialect, sqldict.Options{Table: "j"}); !errors.Is(err, sqldict.ErrInvalidArgument) {
+		t.Fatalf("writable open on a one-connection pool = %v, want ErrInvalidArgument", err)
+	}
+	ro, err := sqldict.OpenDB(ctx, db, dialect, sqldict.Options{Table: "j", ReadOnly: true})
+	if err != nil {
+		t.Fatalf("read-only open on a one-connection pool: %v", err)
+	}
+	defer ro.Close()
+	if v, err := ro.Get(ctx, "k"); err != nil || string(v) != "v" {
+		t.Fatalf("read-only Get = %q, %v", v, err)
 	}
 }
