@@ -2,6 +2,7 @@ package integration_test
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 	"testing"
@@ -41,36 +42,11 @@ func TestHeadReadPlan_Postgres(t *testing.T) {
 		keys[i] = fmt.Sprintf("'k/%06d'", 1+i*97)
 	}
 	q := (&postgres.Dialect{}).Queries(d.Table()).CurrentAny
-	if _, err := conn.ExecContext(ctx, `PREPARE head_read (text[]) AS `+q); err != nil {
-		t.Fatal(err)
-	}
-	defer conn.ExecContext(context.WithoutCancel(ctx), `DEALLOCATE head_read`)
-	for _, mode := range []string{"force_custom_plan", "force_generic_plan"} {
-		if _, err := conn.ExecContext(ctx, `SET plan_cache_mode = `+mode); err != nil {
-			t.Fatal(err)
-		}
-		rows, err := conn.QueryContext(ctx, `EXPLAIN EXECUTE head_read (ARRAY[`+strings.Join(keys, ",")+`])`)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var plan []string
-		for rows.Next() {
-			var line string
-			if err := rows.Scan(&line); err != nil {
-				t.Fatal(err)
-			}
-			plan = append(plan, line)
-		}
-		if err := rows.Err(); err != nil {
-			t.Fatal(err)
-		}
-		text := strings.Join(plan, "\n")
+	plans := preparedPlans(t, ctx, conn, "(text[])", q, "(ARRAY["+strings.Join(keys, ",")+"])")
+	for mode, text := range plans {
 		if strings.Contains(text, "Seq Scan") || !strings.Contains(text, "Index Scan using "+head+"_pkey") {
 			t.Errorf("%s: the head read does not seek each key by index:\n%s", mode, text)
 		}
-	}
-	if _, err := conn.ExecContext(ctx, `RESET plan_cache_mode`); err != nil {
-		t.Fatal(err)
 	}
 
 	// The same statement, through a commit, reads what the head says.
@@ -87,4 +63,41 @@ func TestHeadReadPlan_Postgres(t *testing.T) {
 			t.Fatalf("%s: version %d after a head row at version 1, want 2", e.Key, e.Version)
 		}
 	}
+}
+
+// preparedPlans prepares text on conn with the parameter types given, and
+// returns the plan EXPLAIN EXECUTE shows for the arguments given under each
+// plan cache mode: the custom plan PostgreSQL makes for a prepared
+// statement's first executions, and the generic one it may keep using
+// after five. The connection is left as it was.
+func preparedPlans(t *testing.T, ctx context.Context, conn *sql.Conn, types, text, args string) map[string]string {
+	t.Helper()
+	if _, err := conn.ExecContext(ctx, "PREPARE plan_q "+types+" AS "+text); err != nil {
+		t.Fatal(err)
+	}
+	defer conn.ExecContext(context.WithoutCancel(ctx), "DEALLOCATE plan_q")
+	defer conn.ExecContext(context.WithoutCancel(ctx), "RESET plan_cache_mode")
+	plans := map[string]string{}
+	for _, mode := range []string{"force_custom_plan", "force_generic_plan"} {
+		if _, err := conn.ExecContext(ctx, "SET plan_cache_mode = "+mode); err != nil {
+			t.Fatal(err)
+		}
+		rows, err := conn.QueryContext(ctx, "EXPLAIN EXECUTE plan_q "+args)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var plan []string
+		for rows.Next() {
+			var line string
+			if err := rows.Scan(&line); err != nil {
+				t.Fatal(err)
+			}
+			plan = append(plan, line)
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
+		plans[mode] = strings.Join(plan, "\n")
+	}
+	return plans
 }

@@ -199,7 +199,11 @@ const liveAt = `NOT (CASE WHEN h.sequence_number <= $4 THEN h.is_deleted ELSE (`
 // sequence order on the primary key, the newest per label kept by DISTINCT
 // ON. The core picks it only where those rows number O(keys), so it never
 // reads the history written after the point, which the head-table walk
-// pays one seek per key for. The key range is applied outside the OFFSET 0
+// pays one seek per key for. The primary key covers label and is_deleted
+// (schema 5), so the scan reads the index alone wherever the visibility map
+// says its pages are all-visible, as they are once autovacuum has passed
+// over an old point. What remains is per-row work in the sort, the
+// DISTINCT ON and the filter. The key range is applied outside the OFFSET 0
 // fence: pushed into the scan, it let the generic plan of the prepared
 // statement (which PostgreSQL switches to after five executions) walk
 // (label, sequence_number) over the whole journal instead, 0.9 s against

@@ -1,0 +1,2 @@
+ALTER TABLE {{.Table}} DROP CONSTRAINT {{.Table}}_pkey,
+    ADD CONSTRAINT {{.Table}}_pkey PRIMARY KEY (sequence_number);
