@@ -111,3 +111,27 @@ func TestOpen_OneConnectionPool(t *testing.T) {
 		t.Fatalf("read-only Get = %q, %v", v, err)
 	}
 }
+
+// TestOpenURL_SQLiteSynchronous: a file opened by URL syncs every commit
+// (synchronous=FULL, 2), as the README promises, unless the URL says
+// otherwise; go-sqlite3 by itself sets NORMAL (1) in WAL mode.
+func TestOpenURL_SQLiteSynchronous(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		query string
+		want  int
+	}{{"", 2}, {"?_synchronous=NORMAL", 1}} {
+		d, err := sqldict.OpenURL(ctx, "sqlite:"+filepath.Join(t.TempDir(), "s.db")+tc.query, sqldict.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer d.Close()
+		var got int
+		if err := d.DB().QueryRowContext(ctx, "PRAGMA synchronous").Scan(&got); err != nil {
+			t.Fatal(err)
+		}
+		if got != tc.want {
+			t.Fatalf("sqlite:FILE%s: PRAGMA synchronous = %d, want %d", tc.query, got, tc.want)
+		}
+	}
+}

@@ -21,9 +21,10 @@ import (
 //	mysql://user:pw@host:3306/db[?param=value]
 //	postgres://user:pw@host:5432/db[?sslmode=disable]
 //
-// SQLite files open with journal_mode=WAL, busy_timeout=10s and SQLite's
-// default synchronous=FULL: a commit that returned is on disk. An unknown
-// scheme fails with ErrInvalidArgument.
+// SQLite files open with journal_mode=WAL, busy_timeout=10s and
+// synchronous=FULL: a commit that returned is on disk (go-sqlite3 alone
+// would set NORMAL; a *gorm.DB given to Open keeps its own DSN's setting).
+// An unknown scheme fails with ErrInvalidArgument.
 func OpenURL(ctx context.Context, rawURL string, opts Options) (*Dict, error) {
 	scheme, rest, ok := strings.Cut(rawURL, ":")
 	if !ok {
@@ -124,6 +125,11 @@ func sqliteDialector(rawURL, rest string) (gorm.Dialector, error) {
 		params.Set("vfs", "memdb")
 	} else {
 		setDefault("_journal_mode", "WAL")
+		// go-sqlite3 sets synchronous=NORMAL unless told otherwise (and
+		// builds SQLite with WAL's default at NORMAL): a commit could be
+		// lost to a power failure after it returned. FULL syncs the WAL at
+		// every commit.
+		setDefault("_synchronous", "FULL")
 	}
 	u := url.URL{Scheme: "file", Opaque: (&url.URL{Path: path}).EscapedPath(), RawQuery: params.Encode()}
 	return gormsqlite.Open(u.String()), nil
