@@ -170,14 +170,8 @@ var testHookApplied func(members []*request)
 // commitBatch runs one transaction for the members and sets each one's
 // outcome.
 func (d *Dict) commitBatch(members []*request) {
-	ctx := members[0].ctx
-	if len(members) > 1 {
-		// The transaction ends early only when every member has given up:
-		// one caller's cancellation must not fail the others' writes.
-		var cancel context.CancelFunc
-		ctx, cancel = allDone(members)
-		defer cancel()
-	}
+	ctx, cancel := batchContext(members)
+	defer cancel()
 	var err error
 	done := false
 	if d.callable(members) {
@@ -211,6 +205,26 @@ func (d *Dict) commitBatch(members []*request) {
 			m.entries, m.err = nil, d.fail(m.err)
 		}
 	}
+}
+
+// batchContext returns the context a batch's transaction runs on. It ends
+// only when every member has given up: one caller's cancellation must not
+// fail the others' writes. When a member's context can never end (Done is
+// nil, as for context.Background), neither can the batch's, and it says so
+// by having no Done channel either: that spares drivers the watch for
+// cancellation they set up per statement (go-sqlite3 runs each statement
+// on a goroutine of its own for it, a hand-off per statement in the one
+// writer's turn).
+func batchContext(members []*request) (context.Context, context.CancelFunc) {
+	if len(members) == 1 {
+		return members[0].ctx, func() {}
+	}
+	for _, m := range members {
+		if m.ctx.Done() == nil {
+			return context.WithoutCancel(members[0].ctx), func() {}
+		}
+	}
+	return allDone(members)
 }
 
 // allDone returns a context that keeps the first member's values and ends

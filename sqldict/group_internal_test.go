@@ -168,22 +168,97 @@ func TestGroup_QueuedCallersCoalesce(t *testing.T) {
 }
 
 // TestGroup_CancelledAfterWriting: a member whose ctx ends after its rows
-// are in the batch's transaction gets nil when that transaction commits.
+// are in the batch's transaction gets nil when that transaction commits,
+// whichever member it is and whether the others' contexts can end or not
+// (the batch runs on a context of its own for the first, on one that never
+// ends for the second).
 func TestGroup_CancelledAfterWriting(t *testing.T) {
-	ctx := context.Background()
-	d := openTemp(t)
-	cctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	testHookApplied = func([]*request) { cancel() }
-	t.Cleanup(func() { testHookApplied = nil })
-	ms := []*request{req(ctx, Write{Key: "a", Value: []byte("1")}), req(cctx, Write{Key: "b", Value: []byte("1")})}
-	d.commitBatch(ms)
-	for i, m := range ms {
-		if m.err != nil {
-			t.Fatalf("member %d: %v, want nil", i, m.err)
-		}
+	for _, tc := range []struct {
+		name    string
+		endless [2]bool // member i's context is context.Background
+		cancels [2]bool // member i's context ends once the rows are written
+	}{
+		{name: "second cancelled, first endless", endless: [2]bool{true, false}, cancels: [2]bool{false, true}},
+		{name: "first cancelled, second endless", endless: [2]bool{false, true}, cancels: [2]bool{true, false}},
+		{name: "first cancelled, second cancellable", cancels: [2]bool{true, false}},
+		{name: "both cancelled", cancels: [2]bool{true, true}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := context.Background()
+			d := openTemp(t)
+			var ms []*request
+			var cancels []context.CancelFunc
+			for i, k := range []string{"a", "b"} {
+				c := ctx
+				if !tc.endless[i] {
+					var cancel context.CancelFunc
+					c, cancel = context.WithCancel(ctx)
+					defer cancel()
+					if tc.cancels[i] {
+						cancels = append(cancels, cancel)
+					}
+				}
+				ms = append(ms, req(c, Write{Key: k, Value: []byte("1")}))
+			}
+			testHookApplied = func([]*request) {
+				for _, cancel := range cancels {
+					cancel()
+				}
+			}
+			t.Cleanup(func() { testHookApplied = nil })
+			d.commitBatch(ms)
+			if tc.cancels == [2]bool{true, true} {
+				// Every member gave up: the transaction may end either way,
+				// but all or nothing.
+				_, ea := d.Get(ctx, "a")
+				_, eb := d.Get(ctx, "b")
+				if (ea == nil) != (eb == nil) || (ms[0].err == nil) != (ea == nil) || (ms[1].err == nil) != (eb == nil) {
+					t.Fatalf("members %v, %v; Get a %v, b %v", ms[0].err, ms[1].err, ea, eb)
+				}
+				return
+			}
+			for i, m := range ms {
+				if m.err != nil {
+					t.Fatalf("member %d: %v, want nil", i, m.err)
+				}
+			}
+			for _, k := range []string{"a", "b"} {
+				if v, err := d.Get(ctx, k); err != nil || string(v) != "1" {
+					t.Fatalf("Get(%s) = %q, %v", k, v, err)
+				}
+			}
+		})
 	}
-	if v, err := d.Get(ctx, "b"); err != nil || string(v) != "1" {
-		t.Fatalf("Get(b) = %q, %v", v, err)
+}
+
+// TestGroup_BatchContext: the batch's context ends once every member's
+// has, and has no Done channel when a member's never ends.
+func TestGroup_BatchContext(t *testing.T) {
+	bg := context.Background()
+	c1, cancel1 := context.WithCancel(bg)
+	defer cancel1()
+	c2, cancel2 := context.WithCancel(bg)
+	defer cancel2()
+
+	ctx, cancel := batchContext([]*request{req(c1), req(bg)})
+	cancel1()
+	if ctx.Done() != nil || ctx.Err() != nil {
+		t.Fatalf("with an endless member: Done %v, Err %v after the other's cancel; want neither", ctx.Done(), ctx.Err())
+	}
+	cancel()
+
+	c1, cancel1 = context.WithCancel(bg)
+	defer cancel1()
+	ctx, cancel = batchContext([]*request{req(c1), req(c2)})
+	defer cancel()
+	cancel1()
+	if ctx.Err() != nil {
+		t.Fatalf("ended with one of two members: %v", ctx.Err())
+	}
+	cancel2()
+	select {
+	case <-ctx.Done():
+	case <-time.After(10 * time.Second):
+		t.Fatal("did not end when both members had")
 	}
 }

@@ -189,7 +189,9 @@ func Commit(b *testing.B, engines ...*Engine) {
 // Writers runs 1, 4 and 16 goroutines writing their own keys into one Dict
 // (and into the plain table), one write per commit and in commits of 100:
 // writers of one journal serialise on its meta row; batching amortises
-// that lock. writes/s is the figure to compare.
+// that lock. writes/s is the figure to compare; callers/batch is the mean
+// number of Commit calls the Dict's group commit put in one transaction
+// (Dict.GroupStats), so 1 says the writers never shared one.
 func Writers(b *testing.B, engines ...*Engine) {
 	ctx := context.Background()
 	eachEngine(b, engines, func(b *testing.B, e *Engine) {
@@ -206,6 +208,9 @@ func Writers(b *testing.B, engines ...*Engine) {
 						_, err := d.Commit(ctx, ws...)
 						return err
 					})
+					if st := d.GroupStats(); st.Batches > 0 {
+						b.ReportMetric(float64(st.Callers)/float64(st.Batches), "callers/batch")
+					}
 				})
 				b.Run(name+"/impl=plain", func(b *testing.B) {
 					d := e.FreshDict(b)
