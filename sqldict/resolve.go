@@ -31,8 +31,12 @@ func (e *ambiguousCommit) Unwrap() error { return e.err }
 // lock, which the lost transaction held until it ended one way or the other,
 // and looks for the transaction's newest row: by sequence, or, for a
 // one-call commit (call.go) whose sequence the lost answer would have told,
-// by key and version, which no two rows share. Found: the write succeeded,
-// and the row is returned. Absent: nothing of it is in the journal and the
+// by key and version, which no two rows share. Found (same key, version,
+// deletion, value, author and comment): the write succeeded, and the row is
+// returned. (Another writer that wrote exactly that content at exactly that
+// version while the answer was lost would be taken for this one, as a row
+// of identical content at the sequence was before; the journal then holds
+// what this write asked for either way.) Absent: nothing of it is in the journal and the
 // write may be run again (the error is marked dialects.ErrRetry). If the
 // server does not answer within resolveTimeout, or pruning removed the row
 // since, the error says the outcome is unknown.
