@@ -235,5 +235,14 @@ func (d *Dict) queryCall(ctx context.Context, args []any, scan func(*sql.Rows) e
 			return err
 		}
 	}
+	// A CALL's answer is followed by the procedure's own final result.
+	// Read it here, where the driver still watches ctx: go-sql-driver's
+	// Rows.Close stops watching first and then reads it with no deadline,
+	// so a server that stopped answering right after the commit (paused,
+	// cut off) held the writer forever (sqldicttc TestFaults/mariadb/pause).
+	for rows.NextResultSet() {
+		for rows.Next() {
+		}
+	}
 	return rows.Err()
 }

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/netip"
 	"os/exec"
+	"runtime/pprof"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -159,7 +160,10 @@ func testFault(t *testing.T, url string, apply, repair func()) {
 		deadline := time.Now().Add(2 * time.Minute)
 		for !cond() {
 			if time.Now().After(deadline) {
-				t.Fatalf("gave up waiting for %s", what)
+				// Where every goroutine is: a hang shows its call site.
+				var stacks strings.Builder
+				_ = pprof.Lookup("goroutine").WriteTo(&stacks, 1)
+				t.Fatalf("gave up waiting for %s (failed writes %d, reads %d); goroutines:\n%s", what, r.failed.Load(), r.rfailed.Load(), stacks.String())
 			}
 			time.Sleep(10 * time.Millisecond)
 		}
