@@ -77,16 +77,16 @@ func (c *headCache) put(states map[string]keyState) {
 
 // callable reports whether the members may commit by Queries.Commit: the
 // dialect has it, no horizon moves (PruneOnWrite), and the batch fits one
-// statement and Queries.CommitRows.
+// statement (from the sizes each request keeps) and Queries.CommitRows.
 func (d *Dict) callable(members []*request) bool {
 	if d.q.Commit == "" || d.opts.PruneOnWrite {
 		return false
 	}
-	var all []Write
+	rows, bytes := 0, 0
 	for _, m := range members {
-		all = append(all, m.writes...)
+		rows, bytes = rows+len(m.writes), bytes+m.bytes
 	}
-	return fitsOneStatement(all) && (d.q.CommitRows == 0 || len(all) <= d.q.CommitRows)
+	return fitsStatement(rows, bytes) && (d.q.CommitRows == 0 || rows <= d.q.CommitRows)
 }
 
 // callBatch commits the members by Queries.Commit, setting each one's

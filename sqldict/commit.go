@@ -483,14 +483,16 @@ func (d *Dict) appendAll(w *wtx, writes []Write, entries []Entry) error {
 // fitsOneStatement reports whether writes may go in one statement of
 // arrays: at most insertAnyRows rows and insertBytes of values.
 func fitsOneStatement(writes []Write) bool {
-	if len(writes) > insertAnyRows {
-		return false
-	}
 	size := 0
 	for i := range writes {
 		size += len(writes[i].Value)
 	}
-	return size <= insertBytes
+	return fitsStatement(len(writes), size)
+}
+
+// fitsStatement is fitsOneStatement for rows writes of bytes of values.
+func fitsStatement(rows, bytes int) bool {
+	return rows <= insertAnyRows && bytes <= insertBytes
 }
 
 // text builds head + n groups of cols placeholders + tail: multi-row

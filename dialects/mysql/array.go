@@ -22,7 +22,7 @@ const commitRows = 32
 // BindArray encodes an array parameter of Queries.Commit as the JSON text
 // the journal's commit procedure unpacks with JSON_TABLE (migration 4):
 // []string as strings, []int64 as numbers, []bool as 0 and 1, [][]byte as
-// base64 strings, a nil slice as null. Base64 rather than hex: a third
+// base64 strings (a nil element as null), a nil slice as []. Base64 rather than hex: a third
 // larger than the bytes instead of twice, which matters next to
 // max_allowed_packet (16 MiB by default on MariaDB) for a batch of up to
 // 4 MiB of values; FROM_BASE64 decodes it on MySQL and MariaDB alike. A
