@@ -202,9 +202,12 @@ func TestUI_Browser(t *testing.T) {
 	if !past.After(v1.Created) {
 		t.Fatalf("picked %v is not after version 1 at %v", past, v1.Created)
 	}
-	navigate("pick a past time",
-		chromedp.SetValue(chromedp.ID("as_of"), past.Format("2006-01-02T15:04:05.000")),
-		chromedp.Submit(chromedp.ID("as_of")))
+	// Set and submit in one script, finding the field when it runs:
+	// SetValue on a node looked up a moment earlier failed once in CI
+	// ("could not set value on node 50") with the node gone stale.
+	eval(`document.body.dataset.old = "1", 1`)
+	eval(`(f => (f.value = "` + past.Format("2006-01-02T15:04:05.000") + `", f.form.requestSubmit(), 1))(document.getElementById("as_of"))`)
+	run("pick a past time", chromedp.WaitReady(chromedp.CSS(`body:not([data-old])`)))
 	if v := text("#current-value"); !strings.Contains(v, "rate=0.19") || strings.Contains(v, "0.21") {
 		t.Errorf("value as of %v: %q", past, v)
 	}
