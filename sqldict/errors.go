@@ -51,6 +51,17 @@ var (
 	// ErrClosed is returned by every call on a Dict after Close.
 	ErrClosed = errors.New("sqldict: closed")
 
+	// ErrUnavailable is returned when the database (or, through package
+	// client, the server) cannot be reached: the connection was refused or
+	// lost. A write that returns it wrote nothing, unless it returns
+	// ErrOutcomeUnknown too. Retrying later may succeed.
+	ErrUnavailable = errors.New("sqldict: database unavailable")
+
+	// ErrStorageFull is returned by a write the database refused because
+	// its disk (or quota) is full. Nothing of the write is in the journal;
+	// reads still work, and writes succeed again once space is freed.
+	ErrStorageFull = errors.New("sqldict: storage full")
+
 	// ErrOutcomeUnknown is returned by a write whose COMMIT was sent but
 	// whose answer was lost (the connection broke or the caller's context
 	// ended while it was in flight), when the Dict could not learn within
