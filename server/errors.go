@@ -26,6 +26,9 @@ const (
 	CodeReadOnly        = "read_only"
 	CodeUnavailable     = "unavailable"
 	CodeInternal        = "internal"
+
+	CodeUnsupportedMediaType = "unsupported_media_type"
+	CodeStorageFull          = "storage_full"
 )
 
 // ErrorBody is the JSON of every error response.
@@ -93,6 +96,8 @@ func classify(err error) (int, string) {
 		return http.StatusBadRequest, CodeInvalidKey
 	case errors.Is(err, sqldict.ErrInvalidArgument):
 		return http.StatusBadRequest, CodeInvalidArgument
+	case errors.Is(err, sqldict.ErrStorageFull):
+		return http.StatusInsufficientStorage, CodeStorageFull
 	case errors.Is(err, sqldict.ErrReadOnly):
 		return http.StatusForbidden, CodeReadOnly
 	case errors.Is(err, sqldict.ErrClosed), errors.Is(err, context.Canceled),

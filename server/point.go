@@ -105,6 +105,9 @@ func writeJSON(w http.ResponseWriter, status int, v any) error {
 // fields are refused, so a misspelt "if_version" cannot turn a conditional
 // write into an unconditional one.
 func decodeJSON(w http.ResponseWriter, r *http.Request, limit int64, v any) error {
+	if err := requireJSON(r); err != nil {
+		return err
+	}
 	if r.ContentLength > limit {
 		return &http.MaxBytesError{Limit: limit}
 	}
