@@ -85,3 +85,24 @@ func TestServe_AllowHost(t *testing.T) {
 	do(t, "GET", url, "", "Host", "evil.example").wantErr(403, "forbidden")
 	do(t, "POST", p.URL+"/v1/sqldict/commit", `{"writes":[]}`, "Origin", "https://proxy.example:443").want(200)
 }
+
+// TestServe_DuplicateFields: a field given twice, at any level of the
+// body, is refused rather than taken last-wins, and nothing is written.
+func TestServe_DuplicateFields(t *testing.T) {
+	p := serve(t, sqliteURL(t))
+	d := p.Dict("sqldict")
+	base := p.URL + "/v1/sqldict/"
+	do(t, "PUT", base+"keys/k", "v1").want(201)
+	before := journalState(t, d, "k")
+	for _, body := range []string{
+		`{"writes":[{"key":"k","value":"","if_version":5,"if_version":null}]}`,
+		`{"writes":[{"key":"k","value":"","if_version":5,"If_Version":null}]}`,
+		`{"writes":[{"key":"x","value":""}],"writes":[{"key":"k","value":""}]}`,
+	} {
+		do(t, "POST", base+"commit", body).wantErr(400, "invalid_argument")
+	}
+	do(t, "POST", base+"prune", `{"keep_versions":5,"keep_versions":0}`).wantErr(400, "invalid_argument")
+	if after := journalState(t, d, "k"); after != before {
+		t.Fatalf("refused commits changed the journal: %v, want %v", after, before)
+	}
+}
