@@ -3,6 +3,7 @@ package sqldict
 import (
 	"context"
 	"errors"
+	"net"
 
 	"github.com/sqldict/sqldict/dialects"
 )
@@ -22,4 +23,12 @@ func unavailable(err error) error {
 		return &dialects.Classified{Class: ErrUnavailable, Err: err}
 	}
 	return err
+}
+
+// neverSent reports whether err says the statement never reached the
+// server: no connection could be made (refused, unreachable, timed out
+// dialling). Such a write is not in flight; its outcome is known.
+func neverSent(err error) bool {
+	var oe *net.OpError
+	return errors.As(err, &oe) && oe.Op == "dial"
 }
