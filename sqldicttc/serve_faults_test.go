@@ -202,8 +202,15 @@ func testServeFault(t *testing.T, s *server, base string, ps []probe, apply, rep
 		return err == nil, fmt.Sprint(err)
 	})
 	answered := time.Now()
-	waitServe(t, "every route to answer after the repair", func() (bool, string) { return healthy(t, base, ps) })
-	t.Logf("serve answered every route %v after the database answered", time.Since(answered))
+	var why []string
+	waitServe(t, "every route to answer after the repair", func() (bool, string) {
+		ok, w := healthy(t, base, ps)
+		if !ok {
+			why = append(why, fmt.Sprintf("%v %s", time.Since(answered).Round(time.Millisecond), w))
+		}
+		return ok, w
+	})
+	t.Logf("serve answered every route %v after the database answered; before: %v", time.Since(answered), why)
 }
 
 // all503 asks every probe not yet in seen and notes those that answered
