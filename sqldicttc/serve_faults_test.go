@@ -179,6 +179,7 @@ func testServeFault(t *testing.T, s *server, base string, ps []probe, apply, rep
 	var once sync.Once
 	undo := func() { once.Do(repair) }
 	t.Cleanup(undo)
+	w := startWriter(t, base, ps)
 	apply()
 	if gone {
 		seen := map[string]bool{}
@@ -211,6 +212,7 @@ func testServeFault(t *testing.T, s *server, base string, ps []probe, apply, rep
 		return ok, w
 	})
 	t.Logf("serve answered every route %v after the database answered; before: %v", time.Since(answered), why)
+	t.Logf("a write waiting through the fault answered %v after the database answered", w.stop(answered))
 }
 
 // all503 asks every probe not yet in seen and notes those that answered
@@ -245,4 +247,66 @@ func waitServe(t *testing.T, what string, cond func() (bool, string)) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+// writer PUTs one key again and again, each request with a deadline long
+// enough to ride out a fault, and notes when writes succeed.
+type writer struct {
+	mu   sync.Mutex
+	oks  []time.Time
+	done chan struct{}
+	wg   sync.WaitGroup
+}
+
+func startWriter(t *testing.T, base string, ps []probe) *writer {
+	w := &writer{done: make(chan struct{})}
+	put := ps[4] // PUT keys/p
+	w.wg.Go(func() {
+		for {
+			select {
+			case <-w.done:
+				return
+			default:
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), serveWait)
+			req, _ := http.NewRequestWithContext(ctx, put.method, base+put.path, strings.NewReader("w"))
+			resp, err := http.DefaultClient.Do(req)
+			if err == nil {
+				if resp.StatusCode == http.StatusInternalServerError {
+					t.Errorf("writer: 500")
+				}
+				if resp.StatusCode < 300 {
+					w.mu.Lock()
+					w.oks = append(w.oks, time.Now())
+					w.mu.Unlock()
+				}
+				resp.Body.Close()
+			}
+			cancel()
+			time.Sleep(5 * time.Millisecond)
+		}
+	})
+	return w
+}
+
+// stop ends the writer and returns how long after since its first write
+// after since succeeded.
+func (w *writer) stop(since time.Time) time.Duration {
+	deadline := time.Now().Add(serveWait)
+	for time.Now().Before(deadline) {
+		w.mu.Lock()
+		for _, ok := range w.oks {
+			if ok.After(since) {
+				w.mu.Unlock()
+				close(w.done)
+				w.wg.Wait()
+				return ok.Sub(since)
+			}
+		}
+		w.mu.Unlock()
+		time.Sleep(time.Millisecond)
+	}
+	close(w.done)
+	w.wg.Wait()
+	return -1
 }
