@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"os"
@@ -69,6 +70,14 @@ proxy's public name. Writes from another web origin (Origin,
 Sec-Fetch-Site) are refused with 403, and JSON bodies must be sent as
 Content-Type: application/json.
 
+Every flag may also be set in the environment as SQLDICT_<FLAG> (upper
+case, "-" as "_": SQLDICT_LISTEN, SQLDICT_TOKENS, SQLDICT_LOG_FORMAT; the
+database is SQLDICT_URL, tables SQLDICT_TABLE and hosts SQLDICT_ALLOW_HOST,
+comma-separated) or in the JSON file given by --config (or SQLDICT_CONFIG):
+{"listen": ":8443", "table": ["configs", "flags"], "idle-conns": 32}.
+A flag on the command line wins over the environment, which wins over the
+file, which wins over the default.
+
 Examples:
   sqldict serve --db sqlite:state.db --listen 127.0.0.1:8080
   sqldict serve --db postgres://me@db/prod --table configs --table flags \
@@ -90,7 +99,16 @@ Examples:
 		idleTimeout := fs.Duration("idle-timeout", server.DefaultIdleTimeout, "close keep-alive connections idle for `D`")
 		idleConns := fs.Int("idle-conns", 128, "idle database connections each journal's pool keeps (concurrent requests beyond it open and close connections)")
 		heartbeat := fs.Duration("heartbeat", server.DefaultHeartbeat, "comment line on idle watch streams every `D`")
+		logFormat := fs.String("log-format", "text", "log lines as `FORMAT`: text (key=value) or json (one object a line)")
+		config := fs.String("config", env("SQLDICT_CONFIG"), "read settings from the JSON `FILE` (flag names as keys; env SQLDICT_CONFIG)")
 		if _, err := a.parse(c, fs, args, 0, 0); err != nil {
+			return err
+		}
+		if err := a.applySettings(fs, *config); err != nil {
+			return err
+		}
+		logger, err := newLogger(a.stderr, *logFormat)
+		if err != nil {
 			return err
 		}
 		if err := a.local(); err != nil {
@@ -111,7 +129,7 @@ Examples:
 			Tables: map[string]*sqldict.Dict{}, Heartbeat: *heartbeat, ShutdownTimeout: *shutdown,
 			ReadHeaderTimeout: min(*readTimeout, server.DefaultReadHeaderTimeout),
 			ReadTimeout:       *readTimeout, WriteTimeout: *writeTimeout, IdleTimeout: *idleTimeout,
-			Logger:     slog.New(slog.NewTextHandler(a.stderr, nil)),
+			Logger:     logger,
 			AllowHosts: allowHosts,
 		}
 		if *tokens != "" {
@@ -162,6 +180,17 @@ Examples:
 		fmt.Fprintf(a.stdout, "sqldict serve: listening on %s://%s\n", scheme, ln.Addr())
 		return srv.Serve(a.ctx, ln, *cert, *key)
 	},
+}
+
+// newLogger is serve's logger on w in format, text or json.
+func newLogger(w io.Writer, format string) (*slog.Logger, error) {
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, nil)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, nil)), nil
+	}
+	return nil, usagef("--log-format %q: want text or json", format)
 }
 
 // loopbackOnly refuses a bound address reachable from other hosts. It
