@@ -39,11 +39,12 @@ _sqldict() {
 	}
 	fmt.Fprintf(&b, `    esac
     flags="$flags %s"
-    if [[ "$cur" == -* ]]; then
-        COMPREPLY=($(compgen -W "$flags" -- "$cur"))
-    elif [[ -n "$words" ]]; then
-        COMPREPLY=($(compgen -W "$words" -- "$cur"))
-    fi
+    [[ "$cur" == -* ]] && words="$flags"
+    COMPREPLY=()
+    # Filtered here, not by compgen: zsh's bashcompinit compgen does not.
+    for w in $words; do
+        [[ "$w" == "$cur"* ]] && COMPREPLY+=("$w")
+    done
 }
 complete -o default -F _sqldict sqldict
 `, dashed(globalFlagList()))

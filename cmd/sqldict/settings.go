@@ -73,7 +73,7 @@ func splitList(name, v string) []string {
 func setAll(fs *flag.FlagSet, name string, vals []string) error {
 	for _, v := range vals {
 		if err := fs.Set(name, v); err != nil {
-			return err
+			return fmt.Errorf("invalid value %q: %w", v, err)
 		}
 	}
 	return nil
