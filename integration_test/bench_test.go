@@ -74,3 +74,5 @@ var sqliteBench = benchsuite.SQLite("")
 func BenchmarkProcesses(b *testing.B) {
 	benchsuite.Processes(b, append([]*benchsuite.Engine{sqliteBench}, benchEngines...)...)
 }
+
+func BenchmarkScaleList(b *testing.B) { benchsuite.ScaleList(b, benchEngines...) }
