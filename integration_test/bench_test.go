@@ -75,4 +75,6 @@ func BenchmarkProcesses(b *testing.B) {
 	benchsuite.Processes(b, append([]*benchsuite.Engine{sqliteBench}, benchEngines...)...)
 }
 
-func BenchmarkScaleList(b *testing.B) { benchsuite.ScaleList(b, benchEngines...) }
+func BenchmarkScaleList(b *testing.B)   { benchsuite.ScaleList(b, benchEngines...) }
+func BenchmarkScaleDiff(b *testing.B)   { benchsuite.ScaleDiff(b, benchEngines...) }
+func BenchmarkScaleImport(b *testing.B) { benchsuite.ScaleImport(b, benchEngines...) }

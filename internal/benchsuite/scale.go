@@ -26,12 +26,12 @@ func ScaleKeys() []int {
 }
 
 // eachScale runs fn per engine and scale fixture, named by its rows.
-func eachScale(b *testing.B, engines []*Engine, fn func(b *testing.B, f Fixture)) {
+func eachScale(b *testing.B, engines []*Engine, fn func(b *testing.B, e *Engine, f Fixture)) {
 	for _, e := range engines {
 		b.Run("engine="+e.Name, func(b *testing.B) {
 			for _, keys := range ScaleKeys() {
 				b.Run(fmt.Sprintf("rows=%d", keys*ScaleDepth), func(b *testing.B) {
-					fn(b, e.Fixture(b, keys, ScaleDepth, false))
+					fn(b, e, e.Fixture(b, keys, ScaleDepth, false))
 				})
 			}
 		})
@@ -47,7 +47,7 @@ func (f Fixture) EarlyPoint() int64 { return int64(f.Keys*ScaleDepth) * 6 / 100 
 // snapshot at the head and at the early point: the two should cost the same.
 func ScaleList(b *testing.B, engines ...*Engine) {
 	ctx := context.Background()
-	eachScale(b, engines, func(b *testing.B, f Fixture) {
+	eachScale(b, engines, func(b *testing.B, e *Engine, f Fixture) {
 		prefix := Key(f.Keys / 2)[:len(Key(0))-2] // 100 keys
 		for _, p := range []struct {
 			name string
@@ -115,5 +115,65 @@ func earlyRaw(b *testing.B, f Fixture, rg sqldict.Range, seq int64) {
 			err = fmt.Errorf("%d keys, want 100", n)
 		}
 		return err
+	})
+}
+
+// ScaleDiff compares the view 100 000 sequences (or the whole journal, if
+// shorter) before the end of the last round with the view there.
+func ScaleDiff(b *testing.B, engines ...*Engine) {
+	ctx := context.Background()
+	eachScale(b, engines, func(b *testing.B, e *Engine, f Fixture) {
+		hi := f.Round(f.Depth)
+		lo := max(0, hi-100_000)
+		from, err := snapshot.At(ctx, f.D, lo)
+		if err != nil {
+			b.Fatal(err)
+		}
+		to, err := snapshot.At(ctx, f.D, hi)
+		if err != nil {
+			b.Fatal(err)
+		}
+		want := min(int(hi-lo), f.Keys)
+		b.Run(fmt.Sprintf("changes=%d", hi-lo), func(b *testing.B) {
+			loop(b, func(int) error {
+				cs, err := snapshot.Diff(ctx, from, to)
+				if err == nil && len(cs) != want {
+					err = fmt.Errorf("%d changes, want %d", len(cs), want)
+				}
+				return err
+			})
+		})
+	})
+}
+
+// ScaleImport imports the fixture's journal into a fresh one and reports
+// rows/s: flat from 10 000 to 1 000 000 rows once each key's head is
+// written once per import.
+func ScaleImport(b *testing.B, engines ...*Engine) {
+	ctx := context.Background()
+	eachScale(b, engines, func(b *testing.B, e *Engine, f Fixture) {
+		st, err := f.D.Stat(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportAllocs()
+		var rows int64
+		for b.Loop() {
+			b.StopTimer()
+			table := fmt.Sprintf("bench_import_%d", os.Getpid())
+			e.Drop(b, table)
+			dst := e.Open(b, table, sqldict.Options{})
+			b.StartTimer()
+			n, err := dst.Import(ctx, st, f.D.Log(ctx, 0, st.Sequence))
+			b.StopTimer()
+			dst.Close()
+			e.Drop(b, table)
+			b.StartTimer()
+			if err != nil {
+				b.Fatal(err)
+			}
+			rows += n
+		}
+		b.ReportMetric(float64(rows)/b.Elapsed().Seconds(), "rows/s")
 	})
 }
