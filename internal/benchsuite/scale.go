@@ -2,6 +2,7 @@ package benchsuite
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"os"
@@ -142,6 +143,29 @@ func ScaleDiff(b *testing.B, engines ...*Engine) {
 				}
 				return err
 			})
+		})
+		// The before-states alone: one Entry per key (Diff before issue
+		// 27) against Snapshot.Entries, on the keys the diff touches.
+		keys := make([]string, want)
+		for i := range keys {
+			keys[i] = Key(i)
+		}
+		b.Run(fmt.Sprintf("changes=%d/op=before/impl=per-key", hi-lo), func(b *testing.B) {
+			loop(b, func(int) error {
+				for _, k := range keys {
+					if _, err := from.Entry(ctx, k); err != nil && !errors.Is(err, sqldict.ErrNotFound) {
+						return err
+					}
+				}
+				return nil
+			})
+		})
+		s, err := f.D.Snapshot(ctx, lo)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(fmt.Sprintf("changes=%d/op=before/impl=batch", hi-lo), func(b *testing.B) {
+			loop(b, func(int) error { _, err := s.Entries(ctx, keys); return err })
 		})
 	})
 }
