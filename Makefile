@@ -12,7 +12,7 @@ SCANKEYS    ?= 1000000
 # cgo (fsync), which go test then reports as "context deadline exceeded".
 FUZZTIME    ?= 20000x
 
-.PHONY: all test test-sqlite test-unit test-integration test-restart-opt-in test-cluster test-containers images fuzz bench demo lint fmt
+.PHONY: all test test-sqlite test-unit test-integration test-restart-opt-in test-cluster test-containers images fuzz bench bench-scale bench-scale-5m demo lint fmt
 
 all: lint test
 
@@ -114,6 +114,20 @@ bench:
 	else echo "integration_test: no benchmarks yet, server engines skipped"; rm -f bench/raw-mariadb.txt bench/raw-postgres.txt bench/raw-sqlite-peers.txt; fi
 	$(GO) run ./cmd/sqldict-manbench -count $(MANCOUNT) -bench bench/raw-manpages.txt
 	$(GO) run ./internal/benchreport bench/raw-*.txt | tee bench/summary.md
+
+## bench-scale: issue 27's scale benchmarks (BenchmarkScaleList, ScaleDiff,
+## ScaleImport) at 10 000 and 1 000 000 rows, SQLite then PostgreSQL and
+## MariaDB, raw output in bench/raw-scale-<engine>.txt. Fixtures (40 000
+## keys × 25 versions) are built once and kept. bench-scale-5m adds 5 000 000
+## rows (200 000 keys); neither is part of make test.
+bench-scale:
+	@mkdir -p bench
+	$(GO) test -run '^$$' -bench 'Scale' -benchmem -benchtime 3x -timeout 60m ./sqldict/ | tee bench/raw-scale-sqlite.txt
+	for e in postgres mariadb; do \
+		(cd integration_test && $(GO) test -run '^$$' -bench 'Scale.*/engine='$$e -benchmem -benchtime 3x -timeout 60m .) | tee bench/raw-scale-$$e.txt; \
+	done
+bench-scale-5m:
+	SQLDICT_BENCH_SCALE_5M=1 $(MAKE) bench-scale
 
 ## demo: a scripted session of the sqldict CLI on a fresh SQLite file.
 demo:
