@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/sqldict/sqldict/sqldict"
+
+	_ "github.com/sqldict/sqldict/dialects/sqlite" // sqlite: URLs
 )
 
 var sqliteFiles sync.Map // *testing.T → database file of that test
