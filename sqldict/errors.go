@@ -48,7 +48,7 @@ var (
 	// a URL scheme no imported dialect package registered, and by Open for
 	// a gorm dialector with no registered dialect; the message names the
 	// package to import (see package dialects).
-	ErrUnknownScheme = errors.New("no sqldict dialect registered for")
+	ErrUnknownScheme = errors.New("no sqldict dialect registered")
 
 	// ErrReadOnly is returned by writes to a Dict opened with
 	// Options.ReadOnly.

@@ -83,9 +83,9 @@ func Open(ctx context.Context, gormDB *gorm.DB, opts Options) (*Dict, error) {
 	if name == "sqlite3" { // some SQLite dialectors for gorm report this name
 		name = "sqlite"
 	}
-	drv, err := lookupDriver(name)
+	drv, err := lookupDriver(name, fmt.Sprintf("gorm dialector %q", gormDB.Dialector.Name()))
 	if err != nil {
-		return nil, fmt.Errorf("gorm dialector %q: %w", gormDB.Dialector.Name(), err)
+		return nil, err
 	}
 	db, err := gormDB.DB()
 	if err != nil {

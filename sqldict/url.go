@@ -36,7 +36,7 @@ func OpenURL(ctx context.Context, rawURL string, opts Options) (*Dict, error) {
 	if !ok {
 		return nil, fmt.Errorf("%w: database URL %q has no scheme", ErrInvalidArgument, rawURL)
 	}
-	drv, err := lookupDriver(scheme)
+	drv, err := lookupDriver(scheme, fmt.Sprintf("database URL scheme %q", scheme))
 	if err != nil {
 		return nil, err
 	}
@@ -69,10 +69,11 @@ func OpenURL(ctx context.Context, rawURL string, opts Options) (*Dict, error) {
 // keeps.
 const DefaultMaxIdleConns = 16
 
-// lookupDriver returns the driver registered for scheme, or an error that
-// says which import registers it: the dialect packages register their
-// schemes when imported, and the core imports none of them.
-func lookupDriver(scheme string) (dialects.Driver, error) {
+// lookupDriver returns the driver registered for scheme, or an error about
+// what (the URL's scheme, a gorm dialector) that says which import registers
+// it: the dialect packages register their schemes when imported, and the
+// core imports none of them.
+func lookupDriver(scheme, what string) (dialects.Driver, error) {
 	if drv, ok := dialects.Lookup(scheme); ok {
 		return drv, nil
 	}
@@ -84,6 +85,6 @@ func lookupDriver(scheme string) (dialects.Driver, error) {
 	if path := dialects.ImportFor(scheme); path != "" {
 		hint = fmt.Sprintf("forgotten import? add import _ %q", path)
 	}
-	return dialects.Driver{}, fmt.Errorf("%w: %w %q (registered: %s); %s",
-		ErrInvalidArgument, ErrUnknownScheme, scheme, have, hint)
+	return dialects.Driver{}, fmt.Errorf("%w: %s: %w (registered: %s); %s",
+		ErrInvalidArgument, what, ErrUnknownScheme, have, hint)
 }
