@@ -51,7 +51,7 @@ func OpenURL(ctx context.Context, rawURL string, opts Options) (*Dict, error) {
 	}
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("open %s database: %w", scheme, err)
+		return nil, fmt.Errorf("open %s database: %w", scheme, unavailable(drv.Dialect.Classify(err)))
 	}
 	// database/sql keeps 2 idle connections by default: concurrent writers
 	// would dial a new server connection for almost every commit.
