@@ -12,8 +12,6 @@ import (
 
 	"github.com/sqldict/sqldict/dialects/sqlite"
 	"github.com/sqldict/sqldict/sqldict"
-
-	_ "github.com/sqldict/sqldict/dialects/sqlite" // sqlite: URLs
 )
 
 var sqliteFiles sync.Map // *testing.T → database file of that test
