@@ -12,7 +12,7 @@ SCANKEYS    ?= 1000000
 # cgo (fsync), which go test then reports as "context deadline exceeded".
 FUZZTIME    ?= 20000x
 
-.PHONY: all test test-sqlite test-unit test-integration test-restart-opt-in test-cluster test-containers images fuzz bench bench-scale bench-scale-5m demo lint fmt
+.PHONY: all layers test test-sqlite test-unit test-integration test-restart-opt-in test-cluster test-containers images fuzz bench bench-scale bench-scale-5m demo lint fmt
 
 all: lint test
 
@@ -133,7 +133,8 @@ bench-scale-5m:
 demo:
 	bash cmd/sqldict/demo.sh
 
-lint:
+## lint: gofmt, vet, staticcheck in every module, and the layering check.
+lint: layers
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	cd integration_test && $(GO) vet ./...
@@ -141,6 +142,11 @@ lint:
 	$(GO) run $(STATICCHECK) ./...
 	cd integration_test && $(GO) run $(STATICCHECK) ./...
 	cd sqldicttc && $(GO) run $(STATICCHECK) ./...
+
+## layers: builds without cgo and `go list -deps` checks that the core
+## links no database driver and each dialect only its own (issue 21).
+layers:
+	GO=$(GO) sh internal/layercheck/layers.sh
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')
