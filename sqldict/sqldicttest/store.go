@@ -32,6 +32,7 @@ func RunStore(t *testing.T, open StoreOpener) {
 		{"InvalidInput", storeInvalidInput},
 		{"Snapshots", storeSnapshots},
 		{"Watch", storeWatch},
+		{"WatchEnds", storeWatchEnds},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
