@@ -12,7 +12,7 @@ SCANKEYS    ?= 1000000
 # cgo (fsync), which go test then reports as "context deadline exceeded".
 FUZZTIME    ?= 20000x
 
-.PHONY: all test test-sqlite test-unit test-integration test-restart-opt-in test-cluster test-containers images fuzz bench demo lint fmt
+.PHONY: all test test-sqlite test-unit test-integration test-restart-opt-in test-cluster test-containers images fuzz bench demo lint lint-client-deps fmt
 
 all: lint test
 
@@ -119,7 +119,7 @@ bench:
 demo:
 	bash cmd/sqldict/demo.sh
 
-lint:
+lint: lint-client-deps
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	cd integration_test && $(GO) vet ./...
@@ -127,6 +127,16 @@ lint:
 	$(GO) run $(STATICCHECK) ./...
 	cd integration_test && $(GO) run $(STATICCHECK) ./...
 	cd sqldicttc && $(GO) run $(STATICCHECK) ./...
+
+## lint-client-deps: package client, and so a program built on it alone,
+## reaches no database driver, no gorm driver, no Prometheus, no
+## html/template and not package server (go list -deps).
+CLIENT_FORBIDDEN = ^(github\.com/mattn/go-sqlite3|github\.com/go-sql-driver/mysql|github\.com/jackc/pgx|gorm\.io/driver/|github\.com/prometheus/|html/template$$|github\.com/sqldict/sqldict/server(/|$$))
+lint-client-deps:
+	@deps=$$($(GO) list -deps ./client) || exit 1; \
+	bad=$$(printf '%s\n' "$$deps" | grep -E '$(CLIENT_FORBIDDEN)'); \
+	if [ -n "$$bad" ]; then echo "lint-client-deps: package client reaches:"; echo "$$bad"; exit 1; fi; \
+	echo "lint-client-deps: ok"
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')

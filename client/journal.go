@@ -10,8 +10,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/sqldict/sqldict/api"
 	"github.com/sqldict/sqldict/prune"
-	"github.com/sqldict/sqldict/server"
 	"github.com/sqldict/sqldict/snapshot"
 	"github.com/sqldict/sqldict/sqldict"
 )
@@ -33,7 +33,7 @@ func (c *Client) Log(ctx context.Context, after, until int64) iter.Seq2[sqldict.
 				"until": {strconv.FormatInt(until, 10)},
 				"limit": {strconv.Itoa(pageSize)},
 			}
-			resp, err := c.do(ctx, request{method: http.MethodGet, route: "log", query: q})
+			resp, err := c.do(ctx, request{method: http.MethodGet, route: api.RouteLog, query: q})
 			if err != nil {
 				yield(sqldict.Entry{}, err)
 				return
@@ -64,8 +64,8 @@ func (c *Client) Diff(ctx context.Context, from, to int64) ([]snapshot.Change, e
 		return nil, fmt.Errorf("%w: diff from %d to %d: sequences are not negative", sqldict.ErrInvalidArgument, from, to)
 	}
 	q := url.Values{"from": {strconv.FormatInt(from, 10)}, "to": {strconv.FormatInt(to, 10)}}
-	var out []server.Change
-	if _, err := c.getJSON(ctx, "diff", q, &out); err != nil {
+	var out []api.Change
+	if _, err := c.getJSON(ctx, api.RouteDiff, q, &out); err != nil {
 		return nil, err
 	}
 	changes := make([]snapshot.Change, len(out))
@@ -92,7 +92,7 @@ var kinds = map[string]snapshot.Kind{
 	snapshot.Deleted.String(): snapshot.Deleted,
 }
 
-func decodePtr(e *server.Entry) (*sqldict.Entry, error) {
+func decodePtr(e *api.Entry) (*sqldict.Entry, error) {
 	if e == nil {
 		return nil, nil
 	}
@@ -105,7 +105,7 @@ func decodePtr(e *server.Entry) (*sqldict.Entry, error) {
 // Result.Keys and Result.Rule are not reported: the server answers once,
 // with Removed, Batches and Horizon. Like every write it is not retried.
 func (c *Client) Prune(ctx context.Context, policy prune.Policy) (prune.Result, error) {
-	p := server.PrunePolicy{
+	p := api.PrunePolicy{
 		KeepVersions: policy.KeepVersions, Through: policy.Through,
 		DropDeleted: policy.DropDeleted, BatchSize: policy.BatchSize,
 	}
@@ -119,13 +119,13 @@ func (c *Client) Prune(ctx context.Context, policy prune.Policy) (prune.Result, 
 	if err != nil {
 		return prune.Result{}, err
 	}
-	resp, err := c.do(ctx, request{method: http.MethodPost, route: "prune", body: body,
-		header: http.Header{"Content-Type": {"application/json"}}})
+	resp, err := c.do(ctx, request{method: http.MethodPost, route: api.RoutePrune, body: body,
+		header: http.Header{"Content-Type": {api.ContentTypeJSON}}})
 	if err != nil {
 		return prune.Result{}, err
 	}
 	defer closeBody(resp)
-	var res server.PruneResult
+	var res api.PruneResult
 	if err := json.NewDecoder(resp.Body).Decode(&res); err != nil {
 		return prune.Result{}, fmt.Errorf("%w: prune answered but unreadable (it did run): %v", ErrUnavailable, err)
 	}

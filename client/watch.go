@@ -13,7 +13,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/sqldict/sqldict/server"
+	"github.com/sqldict/sqldict/api"
 	"github.com/sqldict/sqldict/sqldict"
 )
 
@@ -118,10 +118,10 @@ func (c *Client) watchOnce(ctx context.Context, w *watcher, rg sqldict.Range) (b
 	if rg.Prefix != "" {
 		q.Set("prefix", rg.Prefix)
 	}
-	hdr := http.Header{server.HeaderLastEventID: {strconv.FormatInt(w.last, 10)}, "Accept": {"text/event-stream"}}
+	hdr := http.Header{api.HeaderLastEventID: {strconv.FormatInt(w.last, 10)}, "Accept": {api.ContentTypeEventStream}}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	resp, err := c.send(ctx, request{method: http.MethodGet, route: "watch", query: q, header: hdr})
+	resp, err := c.send(ctx, request{method: http.MethodGet, route: api.RouteWatch, query: q, header: hdr})
 	if err != nil {
 		return false, fmt.Errorf("%w: watch: %v", ErrUnavailable, err)
 	}
@@ -155,7 +155,7 @@ func (c *Client) watchOnce(ctx context.Context, w *watcher, rg sqldict.Range) (b
 		case "":
 			continue // a heartbeat or a retry hint
 		case "error":
-			var b server.ErrorBody
+			var b api.ErrorBody
 			if err := json.Unmarshal([]byte(d), &b); err != nil {
 				return progressed, fmt.Errorf("%w: watch: malformed error event", ErrUnavailable)
 			}
@@ -164,7 +164,7 @@ func (c *Client) watchOnce(ctx context.Context, w *watcher, rg sqldict.Range) (b
 		default:
 			continue // an event kind of a newer server
 		}
-		var je server.Entry
+		var je api.Entry
 		if err := json.Unmarshal([]byte(d), &je); err != nil {
 			return progressed, fmt.Errorf("%w: watch: malformed event %s: %v", ErrUnavailable, evID, err)
 		}

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/sqldict/sqldict/api"
 	"github.com/sqldict/sqldict/sqldict"
 )
 
@@ -142,7 +143,7 @@ func (s *Server) authorize(r *http.Request, scope Scope, table string) error {
 	h := r.Header.Get("Authorization")
 	token, ok := strings.CutPrefix(h, "Bearer ")
 	if !ok || token == "" {
-		return &apiError{http.StatusUnauthorized, CodeUnauthorized, "missing bearer token (Authorization: Bearer TOKEN)"}
+		return &apiError{http.StatusUnauthorized, api.CodeUnauthorized, "missing bearer token (Authorization: Bearer TOKEN)"}
 	}
 	return s.grants(token, scope, table)
 }
@@ -152,13 +153,13 @@ func (s *Server) authorize(r *http.Request, scope Scope, table string) error {
 func (s *Server) grants(token string, scope Scope, table string) error {
 	g, ok := s.cfg.Tokens.lookup(token)
 	if !ok {
-		return &apiError{http.StatusUnauthorized, CodeUnauthorized, "unknown token"}
+		return &apiError{http.StatusUnauthorized, api.CodeUnauthorized, "unknown token"}
 	}
 	if table != "" && len(g.tables) > 0 && !slices.Contains(g.tables, table) {
-		return &apiError{http.StatusForbidden, CodeForbidden, fmt.Sprintf("token not granted table %q", table)}
+		return &apiError{http.StatusForbidden, api.CodeForbidden, fmt.Sprintf("token not granted table %q", table)}
 	}
 	if g.scope < scope {
-		return &apiError{http.StatusForbidden, CodeForbidden, fmt.Sprintf("token has scope %s, route needs %s", g.scope, scope)}
+		return &apiError{http.StatusForbidden, api.CodeForbidden, fmt.Sprintf("token has scope %s, route needs %s", g.scope, scope)}
 	}
 	return nil
 }
