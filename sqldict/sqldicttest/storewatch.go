@@ -49,7 +49,7 @@ func collectWatch(t *testing.T, ctx context.Context, s sqldict.Store, after int6
 // stops at the first error learns why the stream ended, as with every
 // other iterator of a Store); bad arguments are yielded once as a typed
 // error; Limit ends it without an error after that many entries.
-func storeWatchEnds(t *testing.T, s sqldict.Store) {
+func storeWatchEnds(t *testing.T, s Journal) {
 	for _, c := range []struct {
 		after int64
 		r     sqldict.Range
