@@ -3,6 +3,7 @@ package client
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"iter"
 	"net/http"
@@ -17,10 +18,9 @@ import (
 )
 
 // Log streams the journal's rows with after < sequence <= until in commit
-// order, deletions included, as Dict.Log does (GET /log, page by page).
-// Unlike Dict.Log, an until after the newest commit fails with
-// sqldict.ErrFuture: the server answers only points it has reached. A
-// negative after or until yields sqldict.ErrInvalidArgument.
+// order, deletions included, as Dict.Log does (GET /log, page by page). An
+// until after the newest commit streams up to the newest commit, as on a
+// Dict. A negative after or until yields sqldict.ErrInvalidArgument.
 func (c *Client) Log(ctx context.Context, after, until int64) iter.Seq2[sqldict.Entry, error] {
 	return func(yield func(sqldict.Entry, error) bool) {
 		if after < 0 || until < 0 {
@@ -28,12 +28,7 @@ func (c *Client) Log(ctx context.Context, after, until int64) iter.Seq2[sqldict.
 			return
 		}
 		for after < until {
-			q := url.Values{
-				"after": {strconv.FormatInt(after, 10)},
-				"until": {strconv.FormatInt(until, 10)},
-				"limit": {strconv.Itoa(pageSize)},
-			}
-			resp, err := c.do(ctx, request{method: http.MethodGet, route: api.RouteLog, query: q})
+			resp, err := c.logPage(ctx, after, &until)
 			if err != nil {
 				yield(sqldict.Entry{}, err)
 				return
@@ -54,6 +49,23 @@ func (c *Client) Log(ctx context.Context, after, until int64) iter.Seq2[sqldict.
 			after = last
 		}
 	}
+}
+
+// logPage asks for the page of the log after after. The server refuses an
+// until it has not reached (future): the page is then asked for without
+// one, up to the head, and *until becomes the head it answered at.
+func (c *Client) logPage(ctx context.Context, after int64, until *int64) (*http.Response, error) {
+	q := url.Values{"after": {strconv.FormatInt(after, 10)}, "limit": {strconv.Itoa(pageSize)}}
+	q.Set("until", strconv.FormatInt(*until, 10))
+	resp, err := c.do(ctx, request{method: http.MethodGet, route: api.RouteLog, query: q})
+	if !errors.Is(err, sqldict.ErrFuture) {
+		return resp, err
+	}
+	q.Del("until")
+	if resp, err = c.do(ctx, request{method: http.MethodGet, route: api.RouteLog, query: q}); err == nil {
+		*until = min(*until, sequenceOf(resp))
+	}
+	return resp, err
 }
 
 // Diff returns the keys whose live values differ between sequences from
