@@ -57,6 +57,7 @@ func RunStore(t *testing.T, open StoreOpener) {
 		{"AllStreams", testAll},
 		{"TextLimits", testTextLimits},
 		{"Log", testLog},
+		{"WatchResume", testWatchResume},
 		{"ValuesAndTombstones", storeValues},
 		{"Ranges", storeRanges},
 		{"Conflicts", storeConflicts},

@@ -64,7 +64,6 @@ func Run(t *testing.T, open Opener) {
 		{"CommitDatedAfterLockWait", testCommitDatedAfterLockWait},
 		{"StaleHeads", testStaleHeads},
 		{"Watch", testWatch},
-		{"WatchResume", testWatchResume},
 		{"WatchPruned", testWatchPruned},
 		{"WatchEnds", testWatchEnds},
 		{"WatchSignal", testWatchSignal},
