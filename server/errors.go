@@ -8,7 +8,6 @@ import (
 	"net/http"
 
 	"github.com/sqldict/sqldict/api"
-	"github.com/sqldict/sqldict/dialects"
 	"github.com/sqldict/sqldict/sqldict"
 )
 
@@ -49,7 +48,7 @@ func classify(err error) (int, string) {
 		return c.Status, c.Code
 	}
 	if errors.Is(err, sqldict.ErrClosed) || errors.Is(err, context.Canceled) ||
-		errors.Is(err, context.DeadlineExceeded) || dialects.IsNetworkError(err) {
+		errors.Is(err, context.DeadlineExceeded) {
 		return http.StatusServiceUnavailable, api.CodeUnavailable
 	}
 	return http.StatusInternalServerError, api.CodeInternal
