@@ -22,6 +22,8 @@ const (
 	CodeUnavailable     = "unavailable"
 	CodeStorageFull     = "storage_full"
 	CodeInternal        = "internal"
+
+	CodeUnsupportedMediaType = "unsupported_media_type"
 )
 
 // Errors for the codes that have no sqldict sentinel. Match them with
@@ -46,7 +48,8 @@ type ErrorCode struct {
 // Codes is the table of every error code: a server answers an error
 // matching Err (errors.Is) with Status and Code, and a client turns Code
 // back into Err. The first row whose Err matches wins, so a sentinel that
-// wraps another comes before it. For an answer without the API's JSON (a
+// wraps another comes before it; a row whose Err an earlier row has is
+// only read back by clients. For an answer without the API's JSON (a
 // proxy's), a client takes the first row of its status.
 var Codes = []ErrorCode{
 	{CodeNotFound, http.StatusNotFound, sqldict.ErrNotFound},
@@ -61,6 +64,10 @@ var Codes = []ErrorCode{
 	{CodeReadOnly, http.StatusForbidden, sqldict.ErrReadOnly},
 	{CodeUnavailable, http.StatusServiceUnavailable, sqldict.ErrUnavailable},
 	{CodeStorageFull, http.StatusInsufficientStorage, sqldict.ErrStorageFull},
+	// A body that is not JSON where JSON is wanted: bad input to a client,
+	// answered by the server's own check (never by Classify: the
+	// invalid_argument row comes first).
+	{CodeUnsupportedMediaType, http.StatusUnsupportedMediaType, sqldict.ErrInvalidArgument},
 	{CodeInternal, http.StatusInternalServerError, nil},
 }
 

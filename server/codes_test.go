@@ -16,7 +16,7 @@ import (
 
 // TestServe_Codes: a handler's error that wraps a row's sentinel of
 // api.Codes is answered with that row's status and code, in the API's
-// JSON.
+// JSON (for a sentinel of several rows, the first's).
 func TestServe_Codes(t *testing.T) {
 	d := sqldicttest.NewDict(t, sqldicttest.OpenSQLite, sqldict.Options{})
 	srv, err := server.New(server.Config{Tables: map[string]*sqldict.Dict{d.Table(): d}, Logger: slog.New(slog.DiscardHandler)})
@@ -28,8 +28,8 @@ func TestServe_Codes(t *testing.T) {
 	ts := httptest.NewServer(srv)
 	t.Cleanup(func() { srv.Close(); ts.Close() })
 	for _, row := range api.Codes {
-		if row.Err == nil {
-			continue
+		if first, _ := api.Classify(row.Err); row.Err == nil || first.Code != row.Code {
+			continue // no error, or one an earlier row answers
 		}
 		resp, err := http.Get(ts.URL + "/fail/" + row.Code)
 		sqldicttest.Must(t, err)
