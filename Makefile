@@ -12,7 +12,7 @@ SCANKEYS    ?= 1000000
 # cgo (fsync), which go test then reports as "context deadline exceeded".
 FUZZTIME    ?= 20000x
 
-.PHONY: all layers test test-sqlite test-unit test-integration test-restart-opt-in test-cluster test-containers images fuzz bench bench-scale bench-scale-5m demo lint fmt
+.PHONY: all layers test test-sqlite test-unit test-integration test-restart-opt-in test-cluster test-containers images fuzz bench bench-scale bench-scale-5m demo lint lint-client-deps fmt
 
 all: lint test
 
@@ -133,8 +133,8 @@ bench-scale-5m:
 demo:
 	bash cmd/sqldict/demo.sh
 
-## lint: gofmt, vet, staticcheck in every module, and the layering check.
-lint: layers
+## lint: gofmt, vet, staticcheck in every module, and the layering checks.
+lint: layers lint-client-deps
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	cd integration_test && $(GO) vet ./...
@@ -147,6 +147,16 @@ lint: layers
 ## links no database driver and each dialect only its own (issue 21).
 layers:
 	GO=$(GO) sh internal/layercheck/layers.sh
+
+## lint-client-deps: package client, and so a program built on it alone,
+## reaches no database driver, no gorm driver, no Prometheus, no
+## html/template and not package server (go list -deps).
+CLIENT_FORBIDDEN = ^(github\.com/mattn/go-sqlite3|github\.com/go-sql-driver/mysql|github\.com/jackc/pgx|gorm\.io/driver/|github\.com/prometheus/|html/template$$|github\.com/sqldict/sqldict/server(/|$$))
+lint-client-deps:
+	@deps=$$($(GO) list -deps ./client) || exit 1; \
+	bad=$$(printf '%s\n' "$$deps" | grep -E '$(CLIENT_FORBIDDEN)'); \
+	if [ -n "$$bad" ]; then echo "lint-client-deps: package client reaches:"; echo "$$bad"; exit 1; fi; \
+	echo "lint-client-deps: ok"
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')
