@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/sqldict/sqldict/api"
 	"github.com/sqldict/sqldict/sqldict"
 )
 
@@ -157,7 +158,7 @@ func (s *Server) authorize(r *http.Request, scope Scope, table string) error {
 	}
 	token, ok := bearer(r)
 	if !ok {
-		return &apiError{http.StatusUnauthorized, CodeUnauthorized, "missing bearer token (Authorization: Bearer TOKEN)"}
+		return &apiError{http.StatusUnauthorized, api.CodeUnauthorized, "missing bearer token (Authorization: Bearer TOKEN)"}
 	}
 	return s.grants(token, scope, table)
 }
@@ -175,13 +176,13 @@ func bearer(r *http.Request) (string, bool) {
 func (s *Server) grants(token string, scope Scope, table string) error {
 	g, ok := s.tokens.Load().lookup(token)
 	if !ok {
-		return &apiError{http.StatusUnauthorized, CodeUnauthorized, "unknown token"}
+		return &apiError{http.StatusUnauthorized, api.CodeUnauthorized, "unknown token"}
 	}
 	if table != "" && !g.may(table) {
-		return &apiError{http.StatusForbidden, CodeForbidden, fmt.Sprintf("token not granted table %q", table)}
+		return &apiError{http.StatusForbidden, api.CodeForbidden, fmt.Sprintf("token not granted table %q", table)}
 	}
 	if g.scope < scope {
-		return &apiError{http.StatusForbidden, CodeForbidden, fmt.Sprintf("token has scope %s, route needs %s", g.scope, scope)}
+		return &apiError{http.StatusForbidden, api.CodeForbidden, fmt.Sprintf("token has scope %s, route needs %s", g.scope, scope)}
 	}
 	return nil
 }

@@ -8,6 +8,8 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+
+	"github.com/sqldict/sqldict/api"
 )
 
 // The guard refuses what a web page in a browser could send to a server
@@ -20,7 +22,7 @@ import (
 // that may change something. It runs before routing.
 func (s *Server) guard(r *http.Request) error {
 	if !s.hostAllowed(r, r.Host) {
-		return &apiError{http.StatusForbidden, CodeForbidden,
+		return &apiError{http.StatusForbidden, api.CodeForbidden,
 			"the Host header does not name this server (sqldict serve --allow-host NAME accepts a name)"}
 	}
 	switch r.Method {
@@ -31,13 +33,13 @@ func (s *Server) guard(r *http.Request) error {
 	}
 	if origin := r.Header.Get("Origin"); origin != "" {
 		if !s.originAllowed(r, origin) {
-			return &apiError{http.StatusForbidden, CodeForbidden, "cross-origin request refused: the Origin does not name this server"}
+			return &apiError{http.StatusForbidden, api.CodeForbidden, "cross-origin request refused: the Origin does not name this server"}
 		}
 		return nil
 	}
 	switch r.Header.Get("Sec-Fetch-Site") {
 	case "cross-site", "same-site":
-		return &apiError{http.StatusForbidden, CodeForbidden, "cross-site request refused (Sec-Fetch-Site)"}
+		return &apiError{http.StatusForbidden, api.CodeForbidden, "cross-site request refused (Sec-Fetch-Site)"}
 	}
 	return nil
 }
@@ -134,7 +136,7 @@ func (s *Server) bindListener(addr net.Addr) {
 func requireJSON(r *http.Request) error {
 	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || mt != "application/json" {
-		return &apiError{http.StatusUnsupportedMediaType, CodeUnsupportedMediaType,
+		return &apiError{http.StatusUnsupportedMediaType, api.CodeUnsupportedMediaType,
 			fmt.Sprintf("Content-Type %q: want application/json", r.Header.Get("Content-Type"))}
 	}
 	return nil

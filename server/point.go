@@ -11,12 +11,9 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/sqldict/sqldict/api"
 	"github.com/sqldict/sqldict/sqldict"
 )
-
-// HeaderSequence is the response header carrying the point a read was
-// answered at.
-const HeaderSequence = "X-Sqldict-Sequence"
 
 // point returns the snapshot the request's at= or as_of= names, or the
 // head's when neither is given.
@@ -92,12 +89,12 @@ func limitParam(q url.Values) (int, error) {
 }
 
 func setSequence(w http.ResponseWriter, seq int64) {
-	w.Header().Set(HeaderSequence, strconv.FormatInt(seq, 10))
+	w.Header().Set(api.HeaderSequence, strconv.FormatInt(seq, 10))
 }
 
 // writeJSON answers v as JSON with status.
 func writeJSON(w http.ResponseWriter, status int, v any) error {
-	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Type", api.ContentTypeJSON)
 	w.WriteHeader(status)
 	return json.NewEncoder(w).Encode(v)
 }

@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/sqldict/sqldict/api"
 	"github.com/sqldict/sqldict/sqldict"
 )
 
@@ -136,21 +137,29 @@ func setDefault[T comparable](v *T, def T) {
 
 // routes registers HTTP.md.
 func (s *Server) routes() {
-	s.HandleFunc("GET /healthz", ScopeNone, s.healthz)
-	s.HandleFunc("GET /metrics", ScopeRead, s.serveMetrics)
-	s.HandleFunc("GET /v1/{table}/keys/{key...}", ScopeRead, s.getKey)
-	s.HandleFunc("HEAD /v1/{table}/keys/{key...}", ScopeRead, s.getKey)
-	s.HandleFunc("PUT /v1/{table}/keys/{key...}", ScopeWrite, s.putKey)
-	s.HandleFunc("DELETE /v1/{table}/keys/{key...}", ScopeWrite, s.deleteKey)
-	s.HandleFunc("GET /v1/{table}/keys", ScopeRead, s.listKeys)
-	s.HandleFunc("GET /v1/{table}/entries", ScopeRead, s.listEntries)
-	s.HandleFunc("GET /v1/{table}/history/{key...}", ScopeRead, s.history)
-	s.HandleFunc("POST /v1/{table}/commit", ScopeWrite, s.commit)
-	s.HandleFunc("GET /v1/{table}/log", ScopeRead, s.journalLog)
-	s.HandleFunc("GET /v1/{table}/diff", ScopeRead, s.diff)
-	s.HandleFunc("GET /v1/{table}/watch", ScopeRead, s.watch)
-	s.HandleFunc("GET /v1/{table}/stat", ScopeRead, s.stat)
-	s.HandleFunc("POST /v1/{table}/prune", ScopeAdmin, s.prune)
+	s.HandleFunc("GET "+api.PathHealth, ScopeNone, s.healthz)
+	s.HandleFunc("GET "+api.PathMetrics, ScopeRead, s.serveMetrics)
+	for _, rt := range []struct {
+		pattern string
+		scope   Scope
+		h       HandlerFunc
+	}{
+		{api.KeyPattern("GET", api.RouteKeys), ScopeRead, s.getKey},
+		{api.KeyPattern("HEAD", api.RouteKeys), ScopeRead, s.getKey},
+		{api.KeyPattern("PUT", api.RouteKeys), ScopeWrite, s.putKey},
+		{api.KeyPattern("DELETE", api.RouteKeys), ScopeWrite, s.deleteKey},
+		{api.Pattern("GET", api.RouteKeys), ScopeRead, s.listKeys},
+		{api.Pattern("GET", api.RouteEntries), ScopeRead, s.listEntries},
+		{api.KeyPattern("GET", api.RouteHistory), ScopeRead, s.history},
+		{api.Pattern("POST", api.RouteCommit), ScopeWrite, s.commit},
+		{api.Pattern("GET", api.RouteLog), ScopeRead, s.journalLog},
+		{api.Pattern("GET", api.RouteDiff), ScopeRead, s.diff},
+		{api.Pattern("GET", api.RouteWatch), ScopeRead, s.watch},
+		{api.Pattern("GET", api.RouteStat), ScopeRead, s.stat},
+		{api.Pattern("POST", api.RoutePrune), ScopeAdmin, s.prune},
+	} {
+		s.HandleFunc(rt.pattern, rt.scope, rt.h)
+	}
 	s.uiRoutes()
 }
 
@@ -270,7 +279,7 @@ func checkPath(r *http.Request) error {
 	segs := strings.Split(p[1:], "/")
 	for i, seg := range segs {
 		if seg == "." || seg == ".." || (seg == "" && i < len(segs)-1) {
-			return &apiError{http.StatusBadRequest, CodeInvalidKey,
+			return &apiError{http.StatusBadRequest, api.CodeInvalidKey,
 				"the path has a '.', '..' or empty segment: percent-encode such keys (%2E, %2F)"}
 		}
 	}

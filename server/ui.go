@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sqldict/sqldict/api"
 	"github.com/sqldict/sqldict/sqldict"
 )
 
@@ -80,7 +81,7 @@ func (s *Server) uiAuth(r *http.Request) (*sqldict.Dict, error) {
 	if s.tokens.Load() != nil {
 		c, err := r.Cookie(UICookie)
 		if err != nil || c.Value == "" {
-			return nil, &apiError{http.StatusUnauthorized, CodeUnauthorized, "not logged in"}
+			return nil, &apiError{http.StatusUnauthorized, api.CodeUnauthorized, "not logged in"}
 		}
 		if err := s.grants(c.Value, ScopeRead, table); err != nil {
 			return nil, err

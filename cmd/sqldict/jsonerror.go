@@ -6,8 +6,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/sqldict/sqldict/client"
-	"github.com/sqldict/sqldict/server"
+	"github.com/sqldict/sqldict/api"
 	"github.com/sqldict/sqldict/sqldict"
 )
 
@@ -58,32 +57,17 @@ func (a *app) failJSON(verb, msg string, err error) int {
 	return d.Exit
 }
 
-// errorCode is err's code: the HTTP API's (server.Code*) where one applies.
+// errorCode is err's code: the HTTP API's (api.Codes) where one applies.
 func errorCode(err error) string {
 	var ue *usageError
-	codes := []struct {
-		target error
-		code   string
-	}{
-		{sqldict.ErrInvalidKey, server.CodeInvalidKey},
-		{sqldict.ErrValueTooLarge, server.CodeValueTooLarge},
-		{sqldict.ErrInvalidArgument, server.CodeInvalidArgument},
-		{sqldict.ErrNotFound, server.CodeNotFound},
-		{sqldict.ErrConflict, server.CodeConflict},
-		{errPatch, server.CodeConflict},
-		{sqldict.ErrPruned, server.CodePruned},
-		{sqldict.ErrFuture, server.CodeFuture},
-		{sqldict.ErrReadOnly, server.CodeReadOnly},
-		{client.ErrUnauthorized, server.CodeUnauthorized},
-		{client.ErrForbidden, server.CodeForbidden},
-		{sqldict.ErrOutcomeUnknown, codeError},
-		{sqldict.ErrUnavailable, server.CodeUnavailable},
-		{sqldict.ErrStorageFull, server.CodeStorageFull},
+	switch {
+	case errors.Is(err, sqldict.ErrOutcomeUnknown):
+		return codeError // exit 1, not unavailable's 6: it may have written
+	case errors.Is(err, errPatch):
+		return api.CodeConflict
 	}
-	for _, c := range codes {
-		if errors.Is(err, c.target) {
-			return c.code
-		}
+	if c, ok := api.Classify(err); ok {
+		return c.Code
 	}
 	if errors.As(err, &ue) {
 		return codeUsage

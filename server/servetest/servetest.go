@@ -22,6 +22,8 @@ import (
 	"github.com/sqldict/sqldict/client"
 	"github.com/sqldict/sqldict/sqldict"
 	"github.com/sqldict/sqldict/sqldict/sqldicttest"
+
+	_ "github.com/sqldict/sqldict/dialects/all" // the URL names the engine
 )
 
 var (
