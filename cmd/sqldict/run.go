@@ -124,7 +124,7 @@ func parseGlobal(fs *flag.FlagSet, args []string) ([]string, error) {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil, err
 		}
-		return nil, usagef("%s", flagError(fs, err))
+		return nil, usagef("%s%s", flagError(fs, err), verbFlagHint(err))
 	}
 	return fs.Args(), nil
 }
@@ -393,9 +393,12 @@ relative to now (-2h, -30m, -1d, -1d12h, now).
 
 Exit codes: 0 ok, 1 error, 2 usage, 3 not found, 4 conflict (or a patch that
 does not apply), 5 pruned or in the future, 6 unavailable (nothing written),
-7 storage full (nothing written).
+7 storage full (nothing written). With --json, an error is one JSON object
+on stderr: {"error": {"code": "not_found", "message": "…", "exit": 3}}, with
+the HTTP API's codes where one applies (else "usage" or "error").
 
-Run 'sqldict COMMAND --help' for a command's flags and examples.
+Run 'sqldict COMMAND --help' for a command's flags and examples, and
+'sqldict completion bash|zsh|fish' for a shell completion script.
 `)
 }
 

@@ -51,7 +51,7 @@ func (f *tablesFlag) Set(s string) error {
 
 var cmdServe = &command{
 	name:    "serve",
-	args:    "[--listen ADDR] [--table T]... [--tokens FILE] [--allow-host NAME]... [--tls-cert FILE --tls-key FILE]",
+	args:    "[--config FILE] [--listen ADDR] [--table T]... [--tokens FILE] [--allow-host NAME]... [--tls-cert FILE --tls-key FILE] [--log-format text|json]",
 	summary: "serve journals over HTTP (the API of HTTP.md)",
 	help: `
 Serves the journals named by --table (repeatable; default: the global table)

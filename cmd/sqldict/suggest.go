@@ -77,14 +77,38 @@ func editDistance(a, b string) int {
 // dash, after a space or "flag".
 var flagRef = regexp.MustCompile(`(^|[ :])-([A-Za-z0-9][A-Za-z0-9_-]+)`)
 
+// undefinedFlag starts the flag package's error for an undefined flag.
+const undefinedFlag = "flag provided but not defined: -"
+
 // flagError rewrites an error of the flag package for fs: flags written
 // --name as users type them, and an undefined flag with the nearest
 // defined one.
 func flagError(fs *flag.FlagSet, err error) string {
 	msg := err.Error()
-	const undefined = "flag provided but not defined: -"
-	if name, ok := strings.CutPrefix(msg, undefined); ok {
+	if name, ok := strings.CutPrefix(msg, undefinedFlag); ok {
 		return fmt.Sprintf("unknown flag %s%s", dashName(name), didYouMean(name, flagNames(fs), "--"))
 	}
 	return flagRef.ReplaceAllString(msg, "$1--$2")
+}
+
+// verbFlagHint is, for an undefined flag given before the verb that is a
+// flag of some verbs, a hint naming them: "keys --prefix", not
+// "--prefix keys".
+func verbFlagHint(err error) string {
+	name, ok := strings.CutPrefix(err.Error(), undefinedFlag)
+	if !ok {
+		return ""
+	}
+	var verbs []string
+	for _, s := range verbSpecs() {
+		for _, f := range s.flags {
+			if f.Name == name {
+				verbs = append(verbs, strings.Join(s.path, " "))
+			}
+		}
+	}
+	if len(verbs) == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" (%s is a flag of %s: give it after the command)", dashName(name), strings.Join(verbs, ", "))
 }

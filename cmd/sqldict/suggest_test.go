@@ -26,6 +26,7 @@ func TestRun_Suggestions(t *testing.T) {
 		{[]string{"watch", "--pref", "x"}, "did you mean --prefix?"},
 		{[]string{"serve", "--listn", ":0"}, "did you mean --listen?"},
 		{[]string{"--tabel", "t", "keys"}, "unknown flag --tabel; did you mean --table?"},
+		{[]string{"--prefix", "a", "keys"}, "--prefix is a flag of keys, len, watch, typed reseal, typed sweep: give it after the command"},
 		{[]string{"keys", "--jsno"}, "did you mean --json?"},
 		{[]string{"typed", "sweap"}, `did you mean "sweep"?`},
 		{[]string{"completion", "bsh"}, `did you mean "bash"?`},
