@@ -56,6 +56,9 @@ func TestCompletion_Bash(t *testing.T) {
 		{"sqldict help ty", "typed"},
 		{"sqldict serve --log", "--log-format"},
 		{"sqldict keys --d", "--db"},
+		{"sqldict --table s", ""}, // a table name, not a verb
+		{"sqldict help --db s", ""},
+		{"sqldict --json ke", "keys"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.line, func(t *testing.T) {

@@ -77,3 +77,19 @@ func TestRun_JSONErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestRun_JSONErrors_Remote: errors from a server keep their API codes.
+func TestRun_JSONErrors_Remote(t *testing.T) {
+	local := newCLI(t)
+	local.ok("", "set", "k", "v")
+	c := serveCLI(t, local, local.dict(), "rtok read\n")
+	t.Setenv("SQLDICT_TOKEN", "")
+	for token, want := range map[string]string{"": "unauthorized", "rtok": "forbidden"} {
+		t.Setenv("SQLDICT_TOKEN", token)
+		r := c.run("", "set", "k", "w", "--json")
+		var e jsonError
+		if err := json.Unmarshal([]byte(r.err), &e); err != nil || e.Error.Code != want || e.Error.Exit != r.code || r.code != exitError {
+			t.Errorf("token %q: exit %d, stderr %q; want code %s, exit 1", token, r.code, r.err, want)
+		}
+	}
+}
