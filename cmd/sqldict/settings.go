@@ -17,6 +17,10 @@ import (
 // comma-separated, in the config file JSON arrays.
 var listSettings = map[string]bool{"table": true, "allow-host": true}
 
+// notSettings are global flags serve takes but does not use: the
+// environment and the config file do not set them.
+var notSettings = map[string]bool{"config": true, "json": true, "utc": true, "max-value-size": true, "prune-on-write": true}
+
 // envName is the environment variable of a flag. --db and --table keep
 // the names every verb reads (serve splits SQLDICT_TABLE at commas).
 func envName(flagName string) string {
@@ -36,15 +40,21 @@ func (a *app) applySettings(fs *flag.FlagSet, path string) error {
 	if err != nil {
 		return err
 	}
+	var names []string
+	for _, name := range flagNames(fs) {
+		if !notSettings[name] {
+			names = append(names, name)
+		}
+	}
 	for name := range file {
-		if fs.Lookup(name) == nil || name == "config" {
-			return usagef("config %s: unknown setting %q%s", path, name, didYouMean(name, flagNames(fs), ""))
+		if fs.Lookup(name) == nil || notSettings[name] {
+			return usagef("config %s: unknown setting %q%s", path, name, didYouMean(name, names, ""))
 		}
 	}
 	onCommandLine := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { onCommandLine[f.Name] = true })
-	for _, name := range flagNames(fs) {
-		if onCommandLine[name] || name == "config" {
+	for _, name := range names {
+		if onCommandLine[name] {
 			continue
 		}
 		if v := env(envName(name)); v != "" {

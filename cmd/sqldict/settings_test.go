@@ -41,6 +41,7 @@ func TestServe_SettingsPrecedence(t *testing.T) {
 		`{"log-format": "yaml"}`:    `--log-format "yaml": want text or json`,
 		`{"heartbeat": "soon"}`:     "heartbeat: invalid value",
 		`{"table": ["a", "Bad-1"]}`: "table name",
+		`{"json": true}`:            `unknown setting "json"`,
 	} {
 		c.fails(exitUsage, want, "", "serve", "--config", c.file("bad.json", content))
 	}
