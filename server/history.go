@@ -1,0 +1,138 @@
+package server
+
+import (
+	"bytes"
+	"encoding/json"
+	"iter"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/sqldict/sqldict/sqldict"
+)
+
+// HistoryPage is the answer of GET /v1/{table}/history/{key…} with limit=:
+// at most limit entries, oldest first; Next is the after= of the next page
+// (the sequence of the last entry), "" at the end; every page of one history
+// is read at Sequence when the client passes it back as at=.
+type HistoryPage struct {
+	Sequence int64   `json:"sequence"`
+	Entries  []Entry `json:"entries"`
+	Next     string  `json:"next"`
+}
+
+// history answers a key's entries, oldest first, up to a point, streamed
+// one entry at a time so that a long history of large values is never held
+// whole: without limit= as the JSON array HTTP.md names, with limit= as a
+// HistoryPage. after=SEQ starts after that sequence.
+func (s *Server) history(w http.ResponseWriter, r *http.Request, d *sqldict.Dict) error {
+	ctx := r.Context()
+	q := r.URL.Query()
+	after, _, err := intParam(q, "after")
+	if err != nil {
+		return err
+	}
+	_, paged, err := intParam(q, "limit")
+	if err != nil {
+		return err
+	}
+	limit := 0
+	if paged {
+		if limit, err = limitParam(q); err != nil {
+			return err
+		}
+	}
+	snap, err := point(ctx, r, d)
+	if err != nil {
+		return err
+	}
+	setSequence(w, snap.Sequence())
+	key := r.PathValue("key")
+	if !paged {
+		return s.streamArray(w, snap.HistoryIn(ctx, key, after, 0), nil)
+	}
+	// One entry more than the page tells whether there is a next page.
+	var last int64
+	n := 0
+	page := func(yield func(sqldict.Entry, error) bool) {
+		for e, err := range snap.HistoryIn(ctx, key, after, limit+1) {
+			if err == nil && n == limit {
+				return
+			}
+			if !yield(e, err) {
+				return
+			}
+			n, last = n+1, e.Sequence
+		}
+		last = 0 // the history ended within the page
+	}
+	head := `{"sequence":` + strconv.FormatInt(snap.Sequence(), 10) + `,"entries":`
+	return s.streamArray(w, page, &wrap{head: head, tail: func() string {
+		next := ""
+		if last > 0 {
+			next = strconv.FormatInt(last, 10)
+		}
+		return `,"next":` + strconv.Quote(next) + "}\n"
+	}})
+}
+
+// wrap puts a streamed array inside an object: head before it, tail after.
+type wrap struct {
+	head string
+	tail func() string
+}
+
+// streamArray writes entries as a JSON array, an entry at a time, flushing
+// and extending the write deadline as it goes. An error before the first
+// entry is answered as an error response; after it, the connection is
+// aborted, so the client reads a truncated body, never a complete-looking
+// array.
+func (s *Server) streamArray(w http.ResponseWriter, seq iter.Seq2[sqldict.Entry, error], wr *wrap) error {
+	rc := http.NewResponseController(w)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	n := 0
+	for e, err := range seq {
+		if err != nil {
+			if n == 0 {
+				return err
+			}
+			s.log.Warn("history: aborting a response mid-way", "err", err)
+			panic(http.ErrAbortHandler)
+		}
+		buf.Reset()
+		if n == 0 {
+			startArray(w, wr)
+		} else {
+			buf.WriteByte(',')
+		}
+		if err := enc.Encode(EntryJSON(e, true)); err != nil {
+			return err
+		}
+		if _, err := w.Write(buf.Bytes()); err != nil {
+			return nil // the client went away
+		}
+		n++
+		_ = rc.SetWriteDeadline(time.Now().Add(s.cfg.WriteTimeout))
+		_ = rc.Flush()
+	}
+	if n == 0 {
+		startArray(w, wr)
+	}
+	end := "]\n"
+	if wr != nil {
+		end = "]" + wr.tail()
+	}
+	_, _ = w.Write([]byte(end))
+	return nil
+}
+
+// startArray writes the status, the head and the array's opening bracket.
+func startArray(w http.ResponseWriter, wr *wrap) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusOK)
+	if wr != nil {
+		_, _ = w.Write([]byte(wr.head))
+	}
+	_, _ = w.Write([]byte{'['})
+}
