@@ -1,8 +1,9 @@
 package server
 
 import (
-	"bytes"
+	"encoding/base64"
 	"encoding/json"
+	"io"
 	"iter"
 	"net/http"
 	"strconv"
@@ -89,8 +90,6 @@ type wrap struct {
 // array.
 func (s *Server) streamArray(w http.ResponseWriter, seq iter.Seq2[sqldict.Entry, error], wr *wrap) error {
 	rc := http.NewResponseController(w)
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
 	n := 0
 	for e, err := range seq {
 		if err != nil {
@@ -100,16 +99,12 @@ func (s *Server) streamArray(w http.ResponseWriter, seq iter.Seq2[sqldict.Entry,
 			s.log.Warn("history: aborting a response mid-way", "err", err)
 			panic(http.ErrAbortHandler)
 		}
-		buf.Reset()
 		if n == 0 {
 			startArray(w, wr)
-		} else {
-			buf.WriteByte(',')
+		} else if _, err := w.Write([]byte{','}); err != nil {
+			return nil // the client went away
 		}
-		if err := enc.Encode(EntryJSON(e, true)); err != nil {
-			return err
-		}
-		if _, err := w.Write(buf.Bytes()); err != nil {
+		if err := encodeEntry(w, e); err != nil {
 			return nil // the client went away
 		}
 		n++
@@ -135,4 +130,33 @@ func startArray(w http.ResponseWriter, wr *wrap) {
 		_, _ = w.Write([]byte(wr.head))
 	}
 	_, _ = w.Write([]byte{'['})
+}
+
+// encodeEntry writes e as the JSON of EntryJSON(e, true) followed by a
+// newline, streaming the value's base64 straight to w: an entry of
+// megabytes is never held a second and third time as a string and as JSON.
+func encodeEntry(w io.Writer, e sqldict.Entry) error {
+	meta, err := json.Marshal(EntryJSON(e, false))
+	if err != nil {
+		return err
+	}
+	if e.Deleted {
+		_, err = w.Write(append(meta, '\n'))
+		return err
+	}
+	if _, err := w.Write(meta[:len(meta)-1]); err != nil {
+		return err
+	}
+	if _, err := io.WriteString(w, `,"value":"`); err != nil {
+		return err
+	}
+	b64 := base64.NewEncoder(base64.StdEncoding, w)
+	if _, err := b64.Write(e.Value); err != nil {
+		return err
+	}
+	if err := b64.Close(); err != nil {
+		return err
+	}
+	_, err = io.WriteString(w, "\"}\n")
+	return err
 }

@@ -63,6 +63,12 @@ type Config struct {
 	// ShutdownTimeout bounds how long Serve waits for running requests
 	// after its context ends. Zero: DefaultShutdownTimeout.
 	ShutdownTimeout time.Duration
+
+	// MaxInflightBytes caps the bytes the request bodies being read and
+	// decoded may hold across all requests (each charged twice its
+	// length); a request beyond it is refused with 503 unavailable and
+	// Retry-After. Zero: DefaultMaxInflightBytes.
+	MaxInflightBytes int64
 }
 
 // Server is the HTTP API over a set of journals. It is an http.Handler;
@@ -73,6 +79,8 @@ type Server struct {
 	log     *slog.Logger
 	mux     *http.ServeMux
 	metrics *metrics
+	// inflight caps the bytes of request bodies in flight.
+	inflight *inflight
 
 	// closing is closed when shutdown begins: watch streams end.
 	closing   chan struct{}
@@ -97,12 +105,15 @@ func New(cfg Config) (*Server, error) {
 	setDefault(&cfg.IdleTimeout, DefaultIdleTimeout)
 	setDefault(&cfg.MaxHeaderBytes, DefaultMaxHeaderBytes)
 	setDefault(&cfg.ShutdownTimeout, DefaultShutdownTimeout)
+	setDefault(&cfg.MaxInflightBytes, DefaultMaxInflightBytes)
 	s := &Server{
 		cfg:     cfg,
 		log:     cfg.Logger,
 		mux:     http.NewServeMux(),
 		metrics: newMetrics(cfg.Tables),
 		closing: make(chan struct{}),
+
+		inflight: &inflight{max: cfg.MaxInflightBytes},
 	}
 	if s.log == nil {
 		s.log = slog.Default()
@@ -165,6 +176,11 @@ func (s *Server) HandleFunc(pattern string, scope Scope, h HandlerFunc) {
 				return
 			}
 		}
+		release, ok := s.admit(w, r, d)
+		if !ok {
+			return
+		}
+		defer release()
 		if err := h(w, r, d); err != nil {
 			s.writeError(w, r, err)
 		}

@@ -26,18 +26,17 @@ func size(e Entry) int {
 }
 
 // collect reads rows until the budget is spent. cut reports that it stopped
-// before the rows ended: the page may be shorter than the limit asked for.
+// there, perhaps before the rows ended: the page may be shorter than the
+// limit asked for.
 func (p *pager) collect(rows *sql.Rows, err error) (page []Entry, cut bool, _ error) {
 	if err != nil {
 		return nil, false, err
 	}
 	defer rows.Close()
 	total, largest := 0, 1
-	for rows.Next() {
-		if total >= p.budget {
-			cut = true
-			break
-		}
+	// The budget is checked before the next row is read: a row read and
+	// left behind would be held by the driver until the rows are freed.
+	for total < p.budget && rows.Next() {
 		e, err := scanEntry(rows)
 		if err != nil {
 			return nil, false, err
@@ -49,6 +48,7 @@ func (p *pager) collect(rows *sql.Rows, err error) (page []Entry, cut bool, _ er
 	if err := rows.Err(); err != nil {
 		return nil, false, err
 	}
+	cut = total >= p.budget // more rows may follow
 	p.rows = min(max(p.budget/largest, 1), pageSize)
 	return page, cut, nil
 }

@@ -61,12 +61,16 @@ Examples:
 		writeTimeout := fs.Duration("write-timeout", server.DefaultWriteTimeout, "cut off a response not written within `D` (watch streams excepted)")
 		idleTimeout := fs.Duration("idle-timeout", server.DefaultIdleTimeout, "close keep-alive connections idle for `D`")
 		idleConns := fs.Int("idle-conns", 128, "idle database connections each journal's pool keeps (concurrent requests beyond it open and close connections)")
+		inflightBytes := fs.Int64("max-inflight-bytes", server.DefaultMaxInflightBytes, "cap the bytes of request bodies being read at once (each counted twice); beyond it, 503 with Retry-After")
 		heartbeat := fs.Duration("heartbeat", server.DefaultHeartbeat, "comment line on idle watch streams every `D`")
 		if _, err := a.parse(c, fs, args, 0, 0); err != nil {
 			return err
 		}
 		if err := a.local(); err != nil {
 			return err
+		}
+		if *inflightBytes <= 0 {
+			return usagef("--max-inflight-bytes %d: want a positive number of bytes", *inflightBytes)
 		}
 		if *idleConns < 0 {
 			return usagef("--idle-conns %d: want 0 or more", *idleConns)
@@ -83,7 +87,8 @@ Examples:
 			Tables: map[string]*sqldict.Dict{}, Heartbeat: *heartbeat, ShutdownTimeout: *shutdown,
 			ReadHeaderTimeout: min(*readTimeout, server.DefaultReadHeaderTimeout),
 			ReadTimeout:       *readTimeout, WriteTimeout: *writeTimeout, IdleTimeout: *idleTimeout,
-			Logger: slog.New(slog.NewTextHandler(a.stderr, nil)),
+			Logger:           slog.New(slog.NewTextHandler(a.stderr, nil)),
+			MaxInflightBytes: *inflightBytes,
 		}
 		if *tokens != "" {
 			t, err := server.LoadTokens(*tokens)
