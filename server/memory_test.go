@@ -147,10 +147,10 @@ func TestMemory_StalledWatchers(t *testing.T) {
 		defer resp.Body.Close() // never read
 	}
 	// Each stream reads its first page and blocks on the full socket; the
-	// most the heap holds after a collection, over a second, is what the
+	// most the heap holds after a collection, over 3 seconds, is what the
 	// streams pin.
 	var pinned int64
-	for deadline := time.Now().Add(time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+	for deadline := time.Now().Add(3 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
 		runtime.GC()
 		pinned = max(pinned, heapBytes()-base)
 	}
@@ -165,7 +165,7 @@ func TestMemory_StalledWatchers(t *testing.T) {
 // row that ends it and the driver's copy of it, the entry being sent and
 // its JSON (base64: 4/3 of it).
 func perWatcher(size int) int64 {
-	return int64(sqldict.PageBytes + 4*size)
+	return int64(4*mib + 4*size) // sqldict.PageBytes is 4 MiB
 }
 
 // TestMemory_InflightCap: six concurrent commits of 2 MiB values against a
