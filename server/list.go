@@ -148,22 +148,3 @@ func (s *Server) streamLines(w http.ResponseWriter, r *http.Request, seq iter.Se
 	}
 	return nil
 }
-
-// history answers a key's entries, oldest first, up to a point.
-func (s *Server) history(w http.ResponseWriter, r *http.Request, d *sqldict.Dict) error {
-	ctx := r.Context()
-	snap, err := point(ctx, r, d)
-	if err != nil {
-		return err
-	}
-	setSequence(w, snap.Sequence())
-	hist, err := snap.History(ctx, r.PathValue("key"))
-	if err != nil {
-		return err
-	}
-	out := make([]api.Entry, len(hist))
-	for i, e := range hist {
-		out[i] = api.EntryJSON(e, true)
-	}
-	return writeJSON(w, http.StatusOK, out)
-}

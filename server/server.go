@@ -66,6 +66,12 @@ type Config struct {
 	// after its context ends. Zero: DefaultShutdownTimeout.
 	ShutdownTimeout time.Duration
 
+	// MaxInflightBytes caps the bytes the request bodies being read and
+	// decoded may hold across all requests (each charged twice its
+	// length); a request beyond it is refused with 503 unavailable and
+	// Retry-After. Zero: DefaultMaxInflightBytes.
+	MaxInflightBytes int64
+
 	// AllowHosts are Host names (a name matches any port; "name:port"
 	// that port only) accepted besides the address a connection reached:
 	// DNS names and reverse proxies' public names. Every other Host is 403
@@ -83,6 +89,8 @@ type Server struct {
 	log     *slog.Logger
 	mux     *http.ServeMux
 	metrics *metrics
+	// inflight caps the bytes of request bodies in flight.
+	inflight *inflight
 
 	// tokens is Config.Tokens, swapped by SetTokens.
 	tokens atomic.Pointer[Tokens]
@@ -113,12 +121,15 @@ func New(cfg Config) (*Server, error) {
 	setDefault(&cfg.IdleTimeout, DefaultIdleTimeout)
 	setDefault(&cfg.MaxHeaderBytes, DefaultMaxHeaderBytes)
 	setDefault(&cfg.ShutdownTimeout, DefaultShutdownTimeout)
+	setDefault(&cfg.MaxInflightBytes, DefaultMaxInflightBytes)
 	s := &Server{
 		cfg:     cfg,
 		log:     cfg.Logger,
 		mux:     http.NewServeMux(),
 		metrics: newMetrics(cfg.Tables),
 		closing: make(chan struct{}),
+
+		inflight: &inflight{max: cfg.MaxInflightBytes},
 	}
 	if s.log == nil {
 		s.log = slog.Default()
@@ -190,6 +201,11 @@ func (s *Server) HandleFunc(pattern string, scope Scope, h HandlerFunc) {
 				return
 			}
 		}
+		release, ok := s.admit(w, r, d)
+		if !ok {
+			return
+		}
+		defer release()
 		if err := h(w, r, d); err != nil {
 			s.writeError(w, r, err)
 		}
