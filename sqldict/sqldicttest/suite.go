@@ -78,6 +78,7 @@ func Run(t *testing.T, open Opener) {
 		{"Watch", testWatch},
 		{"WatchResume", testWatchResume},
 		{"WatchPruned", testWatchPruned},
+		{"WatchPrunedFullPage", testWatchPrunedFullPage},
 		{"WatchEnds", testWatchEnds},
 		{"WatchSignal", testWatchSignal},
 		{"UpgradeFromV1", testUpgradeFromV1},

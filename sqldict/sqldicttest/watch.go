@@ -263,6 +263,57 @@ func testWatchPruned(t *testing.T, open Opener) {
 	CheckStream(t, d, st.Horizon, sqldict.Range{}, tail)
 }
 
+// testWatchPrunedFullPage: a compaction leaves a hole after the slow
+// watcher's position with more than a page of entries behind it, so the
+// next page is full-length but starts past the hole; the watcher must see
+// the jump in sequence numbers and end with ErrPruned, not skip the hole.
+func testWatchPrunedFullPage(t *testing.T, open Opener) {
+	ctx := watchCtx(t)
+	d := NewDict(t, open, sqldict.Options{})
+	var ws []sqldict.Write
+	for i := range 1500 {
+		ws = append(ws, sqldict.Write{Key: fmt.Sprintf("k%02d", i%10), Value: fmt.Appendf(nil, "%d", i)})
+	}
+	for i := range 700 { // never superseded: they survive the compaction
+		ws = append(ws, sqldict.Write{Key: fmt.Sprintf("u%04d", i), Value: []byte("u")})
+	}
+	_, err := d.Commit(ctx, ws...)
+	must(t, err)
+
+	var last int64
+	var end error
+	for e, err := range d.Watch(ctx, 0, sqldict.Range{}) {
+		if err != nil {
+			end = err
+			break
+		}
+		if e.Sequence != last+1 {
+			t.Fatalf("watch jumped from sequence %d to %d: entries %d..%d skipped", last, e.Sequence, last+1, e.Sequence-1)
+		}
+		if last == 0 {
+			prunedThrough(t, d, 1500)
+		}
+		last = e.Sequence
+	}
+	wantErr(t, end, sqldict.ErrPruned)
+	if last >= 1490 {
+		t.Fatalf("watch delivered up to %d, past the pruned entries", last)
+	}
+}
+
+// prunedThrough compacts d completely through seq.
+func prunedThrough(t *testing.T, d *sqldict.Dict, seq int64) {
+	t.Helper()
+	for rule := (sqldict.PruneRule{Through: seq}); ; {
+		res, err := d.PruneBatch(bg, rule)
+		must(t, err)
+		if res.Done {
+			return
+		}
+		rule.After = res.Next
+	}
+}
+
 // testWatchEnds: bad arguments, a cancelled context and Close end a watch
 // with the matching error.
 func testWatchEnds(t *testing.T, open Opener) {
