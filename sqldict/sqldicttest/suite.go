@@ -79,6 +79,7 @@ func Run(t *testing.T, open Opener) {
 		{"WatchResume", testWatchResume},
 		{"WatchPruned", testWatchPruned},
 		{"WatchPrunedFullPage", testWatchPrunedFullPage},
+		{"WatchPrunedTail", testWatchPrunedTail},
 		{"WatchEnds", testWatchEnds},
 		{"WatchSignal", testWatchSignal},
 		{"UpgradeFromV1", testUpgradeFromV1},

@@ -227,14 +227,7 @@ func testWatchPruned(t *testing.T, open Opener) {
 		}
 		if len(got) == 0 {
 			// The watcher is slow: a full compaction runs before it reads on.
-			for rule := (sqldict.PruneRule{Through: 1500}); ; {
-				res, err := d.PruneBatch(ctx, rule)
-				must(t, err)
-				if res.Done {
-					break
-				}
-				rule.After = res.Next
-			}
+			pruneAll(t, d, sqldict.PruneRule{Through: 1500})
 		}
 		got = append(got, e)
 	}
@@ -280,31 +273,62 @@ func testWatchPrunedFullPage(t *testing.T, open Opener) {
 	_, err := d.Commit(ctx, ws...)
 	must(t, err)
 
-	var last int64
-	var end error
-	for e, err := range d.Watch(ctx, 0, sqldict.Range{}) {
-		if err != nil {
-			end = err
-			break
-		}
-		if e.Sequence != last+1 {
-			t.Fatalf("watch jumped from sequence %d to %d: entries %d..%d skipped", last, e.Sequence, last+1, e.Sequence-1)
-		}
-		if last == 0 {
-			prunedThrough(t, d, 1500)
-		}
-		last = e.Sequence
-	}
+	last, end := watchPruning(ctx, t, d, sqldict.PruneRule{Through: 1500})
 	wantErr(t, end, sqldict.ErrPruned)
 	if last >= 1490 {
 		t.Fatalf("watch delivered up to %d, past the pruned entries", last)
 	}
 }
 
-// prunedThrough compacts d completely through seq.
-func prunedThrough(t *testing.T, d *sqldict.Dict, seq int64) {
+// testWatchPrunedTail: the hole is at the end of the journal (a deleted
+// key dropped with its tombstone, the newest commit), so no later entry
+// shows the jump; the watcher must still end with ErrPruned once it has
+// read what remains, not wait for the dropped commits forever.
+func testWatchPrunedTail(t *testing.T, open Opener) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	d := NewDict(t, open, sqldict.Options{})
+	var ws []sqldict.Write
+	for i := range 600 {
+		ws = append(ws, sqldict.Write{Key: fmt.Sprintf("u%04d", i), Value: []byte("u")})
+	}
+	_, err := d.Commit(ctx, ws...)
+	must(t, err)
+	must(t, d.Set(ctx, "gone", []byte("x"))) // 601
+	must(t, d.Delete(ctx, "gone"))           // 602, the newest commit
+	last, end := watchPruning(ctx, t, d, sqldict.PruneRule{Through: 602, DropThrough: 602})
+	wantErr(t, end, sqldict.ErrPruned)
+	if last < 512 || last > 600 {
+		t.Fatalf("watch delivered up to %d before ErrPruned, want its first page (512) up to 600", last)
+	}
+}
+
+// watchPruning watches d from the start, compacts it with rule once the
+// first entry arrives (the watcher has read its first page, no more), and
+// returns the last sequence delivered and the error that ended the watch.
+// It fails t when the watch delivers sequences out of order or skips one.
+func watchPruning(ctx context.Context, t *testing.T, d *sqldict.Dict, rule sqldict.PruneRule) (int64, error) {
 	t.Helper()
-	for rule := (sqldict.PruneRule{Through: seq}); ; {
+	var last int64
+	for e, err := range d.Watch(ctx, 0, sqldict.Range{}) {
+		if err != nil {
+			return last, err
+		}
+		if e.Sequence != last+1 {
+			t.Fatalf("watch jumped from sequence %d to %d: entries %d..%d skipped", last, e.Sequence, last+1, e.Sequence-1)
+		}
+		if last == 0 {
+			pruneAll(t, d, rule)
+		}
+		last = e.Sequence
+	}
+	return last, nil
+}
+
+// pruneAll runs rule over every key of d.
+func pruneAll(t *testing.T, d *sqldict.Dict, rule sqldict.PruneRule) {
+	t.Helper()
+	for {
 		res, err := d.PruneBatch(bg, rule)
 		must(t, err)
 		if res.Done {
