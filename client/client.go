@@ -28,8 +28,9 @@ var (
 	// (403).
 	ErrForbidden = errors.New("sqldict client: forbidden")
 	// ErrUnavailable: the server or its database cannot be reached (503,
-	// or no connection after the retries).
-	ErrUnavailable = errors.New("sqldict client: unavailable")
+	// or no connection after the retries). It matches
+	// sqldict.ErrUnavailable, as the same loss does on a Dict.
+	ErrUnavailable = fmt.Errorf("%w (sqldict client)", sqldict.ErrUnavailable)
 	// ErrNoTable: the server does not serve the client's table (404
 	// not_found naming the table, HTTP.md). It matches
 	// sqldict.ErrNoJournal, as opening a journal that does not exist

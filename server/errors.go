@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net/http"
 
-	"github.com/sqldict/sqldict/dialects"
 	"github.com/sqldict/sqldict/sqldict"
 )
 
@@ -95,8 +94,8 @@ func classify(err error) (int, string) {
 		return http.StatusBadRequest, CodeInvalidArgument
 	case errors.Is(err, sqldict.ErrReadOnly):
 		return http.StatusForbidden, CodeReadOnly
-	case errors.Is(err, sqldict.ErrClosed), errors.Is(err, context.Canceled),
-		errors.Is(err, context.DeadlineExceeded), dialects.IsNetworkError(err):
+	case errors.Is(err, sqldict.ErrUnavailable), errors.Is(err, sqldict.ErrClosed),
+		errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return http.StatusServiceUnavailable, CodeUnavailable
 	}
 	return http.StatusInternalServerError, CodeInternal

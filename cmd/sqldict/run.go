@@ -21,6 +21,10 @@ const (
 	exitNotFound = 3 // the key (or version) does not exist
 	exitConflict = 4 // a version expectation failed, or a patch does not apply
 	exitPruned   = 5 // the point asked for was pruned, or lies in the future
+	// exitUnavailable: the database (or the server) cannot be reached and
+	// the command wrote nothing; running it again later may succeed. A
+	// write whose outcome is unknown exits with exitError instead.
+	exitUnavailable = 6
 )
 
 // DefaultURL is the database used when neither --db nor SQLDICT_URL is set.
@@ -175,6 +179,10 @@ func exitCode(err error) int {
 		return exitConflict
 	case errors.Is(err, sqldict.ErrPruned), errors.Is(err, sqldict.ErrFuture):
 		return exitPruned
+	case errors.Is(err, sqldict.ErrOutcomeUnknown):
+		return exitError
+	case errors.Is(err, sqldict.ErrUnavailable):
+		return exitUnavailable
 	}
 	return exitError
 }
