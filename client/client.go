@@ -244,6 +244,10 @@ func sentinel(code string) error {
 		return ErrForbidden
 	case server.CodeUnavailable:
 		return ErrUnavailable
+	case server.CodeStorageFull:
+		return sqldict.ErrStorageFull
+	case server.CodeUnsupportedMediaType:
+		return sqldict.ErrInvalidArgument
 	}
 	return nil
 }

@@ -286,5 +286,9 @@ func (d *Dict) fail(err error) error {
 	if d.closed.Load() && !errors.Is(err, ErrClosed) {
 		return fmt.Errorf("%w (%v)", ErrClosed, err)
 	}
-	return unavailable(d.dialect.Classify(err))
+	err = unavailable(d.dialect.Classify(err))
+	if errors.Is(err, dialects.ErrStorageFull) && !errors.Is(err, ErrStorageFull) {
+		return fmt.Errorf("%w: %w", ErrStorageFull, err)
+	}
+	return err
 }
