@@ -14,9 +14,9 @@ import (
 	"github.com/sqldict/sqldict/sqldict/sqldicttest"
 )
 
-// journalState is everything a request could change in a journal: its
+// wholeJournal is everything a request could change in a journal: its
 // counters and every row of its log.
-func journalState(t *testing.T, d *sqldict.Dict) string {
+func wholeJournal(t *testing.T, d *sqldict.Dict) string {
 	t.Helper()
 	st, err := d.Stat(t.Context())
 	sqldicttest.Must(t, err)
@@ -49,7 +49,7 @@ func TestServer_ReadTokenWritesNothing(t *testing.T) {
 	}
 	sqldicttest.Must(t, d.Set(t.Context(), "gone", nil))
 	sqldicttest.Must(t, d.Delete(t.Context(), "gone"))
-	before := journalState(t, d)
+	before := wholeJournal(t, d)
 
 	bodies := map[string]string{
 		"commit": `{"writes":[{"key":"k","value":"eA=="},{"key":"new","value":"eA=="}]}`,
@@ -66,7 +66,7 @@ func TestServer_ReadTokenWritesNothing(t *testing.T) {
 			if c.status != http.StatusMethodNotAllowed {
 				c.wantErr(403, "forbidden")
 			}
-			if after := journalState(t, d); after != before {
+			if after := wholeJournal(t, d); after != before {
 				t.Fatalf("%s %s with a read token answered %d and changed the journal:\nbefore\n%safter\n%s", method, path, c.status, before, after)
 			}
 		}
@@ -77,7 +77,7 @@ func TestServer_ReadTokenWritesNothing(t *testing.T) {
 		}
 	}
 	do(t, "POST", base+"prune", bodies["prune"], "Authorization", "Bearer w").wantErr(403, "forbidden")
-	if after := journalState(t, d); after != before {
+	if after := wholeJournal(t, d); after != before {
 		t.Fatalf("prune with a write token changed the journal:\nbefore\n%safter\n%s", before, after)
 	}
 }
