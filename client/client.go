@@ -31,7 +31,7 @@ var (
 	// or no connection after the retries).
 	ErrUnavailable = errors.New("sqldict client: unavailable")
 	// ErrNoTable: the server does not serve the client's table (404
-	// not_found naming the table, HTTP.md). It matches
+	// not_found naming the table, docs/http.md). It matches
 	// sqldict.ErrNoJournal, as opening a journal that does not exist
 	// read-only does, and never sqldict.ErrNotFound: a Get or Has on an
 	// unserved table is an error, not a missing key.

@@ -11,7 +11,7 @@ import (
 	"github.com/sqldict/sqldict/sqldict"
 )
 
-// The error codes of HTTP.md. Package client maps them back to sqldict's
+// The error codes of docs/http.md. Package client maps them back to sqldict's
 // sentinels.
 const (
 	CodeNotFound        = "not_found"
