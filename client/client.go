@@ -28,8 +28,9 @@ var (
 	// (403).
 	ErrForbidden = errors.New("sqldict client: forbidden")
 	// ErrUnavailable: the server or its database cannot be reached (503,
-	// or no connection after the retries).
-	ErrUnavailable = errors.New("sqldict client: unavailable")
+	// or no connection after the retries). It matches
+	// sqldict.ErrUnavailable, as the same loss does on a Dict.
+	ErrUnavailable = fmt.Errorf("%w (sqldict client)", sqldict.ErrUnavailable)
 	// ErrNoTable: the server does not serve the client's table (404
 	// not_found naming the table, docs/http.md). It matches
 	// sqldict.ErrNoJournal, as opening a journal that does not exist
@@ -243,6 +244,10 @@ func sentinel(code string) error {
 		return ErrForbidden
 	case server.CodeUnavailable:
 		return ErrUnavailable
+	case server.CodeStorageFull:
+		return sqldict.ErrStorageFull
+	case server.CodeUnsupportedMediaType:
+		return sqldict.ErrInvalidArgument
 	}
 	return nil
 }

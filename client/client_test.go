@@ -283,6 +283,7 @@ func TestClient_ReadRetries(t *testing.T) {
 	drop.Store(100)
 	_, err = r.c.Get(ctx, "k")
 	sqldicttest.WantErr(t, err, client.ErrUnavailable)
+	sqldicttest.WantErr(t, err, sqldict.ErrUnavailable)
 }
 
 func TestClient_AuthAndUnavailable(t *testing.T) {
@@ -301,6 +302,7 @@ func TestClient_AuthAndUnavailable(t *testing.T) {
 	sqldicttest.Must(t, r.d.Close())
 	_, err = r.c.Stat(ctx)
 	sqldicttest.WantErr(t, err, client.ErrUnavailable)
+	sqldicttest.WantErr(t, err, sqldict.ErrUnavailable)
 }
 
 // TestClient_TableNotServed: every call on a table the server does not

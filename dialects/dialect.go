@@ -303,6 +303,9 @@ var (
 	// how a read-only open tells a journal never created from one it
 	// cannot read, without creating anything.
 	ErrNoTable = errors.New("no such table")
+	// ErrStorageFull marks a write the engine refused for want of disk
+	// space or quota; the statement (and its transaction) took no effect.
+	ErrStorageFull = errors.New("storage full")
 )
 
 // Classified wraps a native error in a class while keeping both reachable.

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net/http"
 
-	"github.com/sqldict/sqldict/dialects"
 	"github.com/sqldict/sqldict/sqldict"
 )
 
@@ -26,6 +25,9 @@ const (
 	CodeReadOnly        = "read_only"
 	CodeUnavailable     = "unavailable"
 	CodeInternal        = "internal"
+
+	CodeUnsupportedMediaType = "unsupported_media_type"
+	CodeStorageFull          = "storage_full"
 )
 
 // ErrorBody is the JSON of every error response.
@@ -93,10 +95,12 @@ func classify(err error) (int, string) {
 		return http.StatusBadRequest, CodeInvalidKey
 	case errors.Is(err, sqldict.ErrInvalidArgument):
 		return http.StatusBadRequest, CodeInvalidArgument
+	case errors.Is(err, sqldict.ErrStorageFull):
+		return http.StatusInsufficientStorage, CodeStorageFull
 	case errors.Is(err, sqldict.ErrReadOnly):
 		return http.StatusForbidden, CodeReadOnly
-	case errors.Is(err, sqldict.ErrClosed), errors.Is(err, context.Canceled),
-		errors.Is(err, context.DeadlineExceeded), dialects.IsNetworkError(err):
+	case errors.Is(err, sqldict.ErrUnavailable), errors.Is(err, sqldict.ErrClosed),
+		errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return http.StatusServiceUnavailable, CodeUnavailable
 	}
 	return http.StatusInternalServerError, CodeInternal

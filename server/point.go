@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -102,23 +103,34 @@ func writeJSON(w http.ResponseWriter, status int, v any) error {
 }
 
 // decodeJSON reads a JSON body of at most limit bytes into v; unknown
-// fields are refused, so a misspelt "if_version" cannot turn a conditional
-// write into an unconditional one.
+// fields and fields given twice in one object are refused, so that neither
+// a misspelt nor a repeated "if_version" can turn a conditional write into
+// an unconditional one.
 func decodeJSON(w http.ResponseWriter, r *http.Request, limit int64, v any) error {
+	if err := requireJSON(r); err != nil {
+		return err
+	}
 	if r.ContentLength > limit {
 		return &http.MaxBytesError{Limit: limit}
 	}
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, limit))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
+	buf := bytes.NewBuffer(make([]byte, 0, max(r.ContentLength, 0)+1))
+	if _, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, limit)); err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
 			return err
 		}
+		return badArg(fmt.Sprintf("reading the body: %v", err))
+	}
+	dec := json.NewDecoder(bytes.NewReader(buf.Bytes()))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
 		return badArg(fmt.Sprintf("malformed JSON body: %v", err))
 	}
 	if dec.More() {
 		return badArg("malformed JSON body: more than one value")
+	}
+	if name, dup := duplicateKey(buf.Bytes()); dup {
+		return badArg(fmt.Sprintf("malformed JSON body: field %q given twice in one object", name))
 	}
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/sqldict/sqldict/sqldict"
@@ -63,6 +64,14 @@ type Config struct {
 	// ShutdownTimeout bounds how long Serve waits for running requests
 	// after its context ends. Zero: DefaultShutdownTimeout.
 	ShutdownTimeout time.Duration
+
+	// AllowHosts are Host names (a name matches any port; "name:port"
+	// that port only) accepted besides the address a connection reached:
+	// DNS names and reverse proxies' public names. Every other Host is 403
+	// forbidden, so that a name an attacker points at the server (DNS
+	// rebinding) reaches nothing. Nil: IP addresses only, and localhost on
+	// a loopback connection.
+	AllowHosts []string
 }
 
 // Server is the HTTP API over a set of journals. It is an http.Handler;
@@ -73,6 +82,12 @@ type Server struct {
 	log     *slog.Logger
 	mux     *http.ServeMux
 	metrics *metrics
+
+	// tokens is Config.Tokens, swapped by SetTokens.
+	tokens atomic.Pointer[Tokens]
+	// ifaceIPs are the machine's addresses when Serve's listener is a
+	// wildcard bind.
+	ifaceIPs atomic.Pointer[[]net.IP]
 
 	// closing is closed when shutdown begins: watch streams end.
 	closing   chan struct{}
@@ -107,6 +122,7 @@ func New(cfg Config) (*Server, error) {
 	if s.log == nil {
 		s.log = slog.Default()
 	}
+	s.tokens.Store(cfg.Tokens)
 	s.routes()
 	return s, nil
 }
@@ -121,7 +137,7 @@ func setDefault[T comparable](v *T, def T) {
 // routes registers the routes of docs/http.md.
 func (s *Server) routes() {
 	s.HandleFunc("GET /healthz", ScopeNone, s.healthz)
-	s.mux.Handle("GET /metrics", s.instrument(s.metrics.handler()))
+	s.HandleFunc("GET /metrics", ScopeRead, s.serveMetrics)
 	s.HandleFunc("GET /v1/{table}/keys/{key...}", ScopeRead, s.getKey)
 	s.HandleFunc("HEAD /v1/{table}/keys/{key...}", ScopeRead, s.getKey)
 	s.HandleFunc("PUT /v1/{table}/keys/{key...}", ScopeWrite, s.putKey)
@@ -173,7 +189,11 @@ func (s *Server) HandleFunc(pattern string, scope Scope, h HandlerFunc) {
 
 // ServeHTTP serves one request.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if err := checkPath(r); err != nil {
+	err := s.guard(r)
+	if err == nil {
+		err = checkPath(r)
+	}
+	if err != nil {
 		s.instrument(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			s.writeError(w, r, err)
 		})).ServeHTTP(w, r)
@@ -211,6 +231,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, certFile, keyFile s
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
 	srv.RegisterOnShutdown(s.Close)
+	s.bindListener(ln.Addr())
 	errc := make(chan error, 1)
 	go func() {
 		if certFile != "" || keyFile != "" {

@@ -211,7 +211,7 @@ func (d *Dict) call(ctx context.Context, keys []string, believed map[string]keyS
 		return base, created, actual, nil
 	}
 	err = d.fail(fmt.Errorf("commit: %w", err))
-	if len(writes) > 0 && (errors.Is(err, dialects.ErrConnection) || ctx.Err() != nil) {
+	if len(writes) > 0 && !neverSent(err) && (errors.Is(err, dialects.ErrConnection) || ctx.Err() != nil) {
 		e := entries[len(entries)-1]
 		e.Sequence, e.Created, e.Value = 0, time.Time{}, writes[len(writes)-1].Value
 		return 0, time.Time{}, nil, &ambiguousCommit{last: e, err: err}

@@ -108,6 +108,14 @@ func OpenDB(ctx context.Context, db *sql.DB, dialect dialects.Dialect, opts Opti
 }
 
 func open(ctx context.Context, db *sql.DB, owned bool, dialect dialects.Dialect, opts Options) (*Dict, error) {
+	d, err := openJournal(ctx, db, owned, dialect, opts)
+	if err != nil {
+		return nil, unavailable(dialect.Classify(err))
+	}
+	return d, nil
+}
+
+func openJournal(ctx context.Context, db *sql.DB, owned bool, dialect dialects.Dialect, opts Options) (*Dict, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -278,5 +286,9 @@ func (d *Dict) fail(err error) error {
 	if d.closed.Load() && !errors.Is(err, ErrClosed) {
 		return fmt.Errorf("%w (%v)", ErrClosed, err)
 	}
-	return d.dialect.Classify(err)
+	err = unavailable(d.dialect.Classify(err))
+	if errors.Is(err, dialects.ErrStorageFull) && !errors.Is(err, ErrStorageFull) {
+		return fmt.Errorf("%w: %w", ErrStorageFull, err)
+	}
+	return err
 }

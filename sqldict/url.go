@@ -45,7 +45,7 @@ func OpenURL(ctx context.Context, rawURL string, opts Options) (*Dict, error) {
 	}
 	gdb, err := gorm.Open(dialector, &gorm.Config{Logger: logger.Discard})
 	if err != nil {
-		return nil, fmt.Errorf("open %s database: %w", scheme, err)
+		return nil, fmt.Errorf("open %s database: %w", scheme, unavailable(err))
 	}
 	db, err := gdb.DB()
 	if err != nil {

@@ -295,7 +295,7 @@ func (w *watcher) run(ctx context.Context, t *testing.T) {
 }
 
 // returned checks the error of a call made under ctx: nil, the context's
-// own error, or a connection error; and notes how late after the deadline
+// own error, or sqldict.ErrUnavailable; and notes how late after the deadline
 // the call returned.
 func (r *faultRun) returned(ctx context.Context, op string, err error) {
 	dl, _ := ctx.Deadline()
@@ -309,8 +309,10 @@ func (r *faultRun) returned(ctx context.Context, op string, err error) {
 	switch {
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
 		r.errs["context"]++
+	case errors.Is(err, sqldict.ErrUnavailable):
+		r.errs["unavailable"]++
 	case errors.Is(err, dialects.ErrConnection):
-		r.errs["connection"]++
+		r.t.Errorf("%s: a lost connection that is not sqldict.ErrUnavailable: %v", op, err)
 	case errors.Is(err, dialects.ErrRetry):
 		r.errs["retry"]++ // a COMMIT that did not take; nothing was written
 	default:

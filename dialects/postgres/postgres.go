@@ -51,7 +51,8 @@ func (*Dialect) LockSchema(ctx context.Context, conn *sql.Conn, name string) (fu
 
 // Classify maps serialization failures (40001) and deadlocks (40P01) to
 // dialects.ErrRetry, unique violations (23505) to dialects.ErrDuplicate,
-// undefined tables (42P01) to dialects.ErrNoTable, and
+// undefined tables (42P01) to dialects.ErrNoTable, disk_full (53100) to
+// dialects.ErrStorageFull, and
 // lost or refused connections, administrator shutdowns (57P01-57P03) and
 // class 08 to dialects.ErrConnection.
 func (*Dialect) Classify(err error) error {
@@ -67,6 +68,8 @@ func (*Dialect) Classify(err error) error {
 			return &dialects.Classified{Class: dialects.ErrDuplicate, Err: err}
 		case pe.Code == "42P01":
 			return &dialects.Classified{Class: dialects.ErrNoTable, Err: err}
+		case pe.Code == "53100":
+			return &dialects.Classified{Class: dialects.ErrStorageFull, Err: err}
 		case pe.Code == "57P01" || pe.Code == "57P02" || pe.Code == "57P03" || strings.HasPrefix(pe.Code, "08"):
 			return &dialects.Classified{Class: dialects.ErrConnection, Err: err}
 		}

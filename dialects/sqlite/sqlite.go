@@ -82,8 +82,8 @@ func (*Dialect) LockSchema(ctx context.Context, conn *sql.Conn, _ string) (func(
 }
 
 // Classify maps SQLITE_BUSY and SQLITE_LOCKED to dialects.ErrRetry, unique
-// or primary key violations to dialects.ErrDuplicate and "no such table" to
-// dialects.ErrNoTable.
+// or primary key violations to dialects.ErrDuplicate, "no such table" to
+// dialects.ErrNoTable and SQLITE_FULL to dialects.ErrStorageFull.
 func (*Dialect) Classify(err error) error {
 	var se sqlite3.Error
 	if !errors.As(err, &se) {
@@ -92,6 +92,8 @@ func (*Dialect) Classify(err error) error {
 	switch {
 	case se.Code == sqlite3.ErrBusy || se.Code == sqlite3.ErrLocked:
 		return &dialects.Classified{Class: dialects.ErrRetry, Err: err}
+	case se.Code == sqlite3.ErrFull:
+		return &dialects.Classified{Class: dialects.ErrStorageFull, Err: err}
 	case se.ExtendedCode == sqlite3.ErrConstraintUnique || se.ExtendedCode == sqlite3.ErrConstraintPrimaryKey:
 		return &dialects.Classified{Class: dialects.ErrDuplicate, Err: err}
 	case se.Code == sqlite3.ErrError && strings.HasPrefix(se.Error(), "no such table"):

@@ -140,6 +140,14 @@ func Start(t testing.TB, db string, args ...string) *Proc {
 	}
 }
 
+// Signal sends sig to the process (SIGHUP reloads its tokens).
+func (p *Proc) Signal(sig os.Signal) {
+	p.t.Helper()
+	if err := p.cmd.Process.Signal(sig); err != nil {
+		p.t.Fatal(err)
+	}
+}
+
 // Stderr returns what the server logged so far.
 func (p *Proc) Stderr() string { return p.stderr.String() }
 
