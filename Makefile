@@ -17,8 +17,8 @@ FUZZTIME    ?= 20000x
 all: lint test
 
 ## test: unit tests (SQLite), short fuzz runs, then the integration suite
-## against MariaDB and PostgreSQL (which must be reachable: see README's
-## Testing section), and the container suite (Docker; skipped loudly
+## against MariaDB and PostgreSQL (which must be reachable: see docs/testing.md's
+## Set-up), and the container suite (Docker; skipped loudly
 ## without it, except in CI). The server-restart test kills and restarts the
 ## machine's MariaDB and PostgreSQL, so it runs only with
 ## SQLDICT_TEST_RESTART=1 (CI sets it: CI owns its servers). The cluster

@@ -16,7 +16,7 @@ import (
 
 // history answers a key's entries, oldest first, up to a point, streamed
 // one entry at a time so that a long history of large values is never held
-// whole: without limit= as the JSON array HTTP.md names, with limit= as a
+// whole: without limit= as the JSON array docs/http.md names, with limit= as a
 // HistoryPage. after=SEQ starts after that sequence.
 func (s *Server) history(w http.ResponseWriter, r *http.Request, d *sqldict.Dict) error {
 	ctx := r.Context()

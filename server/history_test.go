@@ -35,7 +35,7 @@ func versionsDict(t *testing.T, n int) (*sqldict.Dict, []sqldict.Entry) {
 func TestHistory_Pages(t *testing.T) {
 	d, hist := versionsDict(t, 7)
 	s := uiServer(t, d, "")
-	// Without limit: the JSON array of HTTP.md, whole.
+	// Without limit: the JSON array of docs/http.md, whole.
 	resp, body := get(t, s, "/v1/t/history/k")
 	var all []api.Entry
 	if err := json.Unmarshal([]byte(body), &all); err != nil || resp.StatusCode != 200 || len(all) != 7 {

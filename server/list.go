@@ -52,7 +52,7 @@ func (s *Server) listKeys(w http.ResponseWriter, r *http.Request, d *sqldict.Dic
 }
 
 // rangeParams reads a listing's bounds: prefix, after, and (an addition to
-// HTTP.md) from and to, sqldict.Range's inclusive lower and exclusive upper
+// docs/http.md) from and to, sqldict.Range's inclusive lower and exclusive upper
 // bound.
 func rangeParams(q url.Values, limit int) sqldict.Range {
 	return sqldict.Range{Prefix: q.Get("prefix"), From: q.Get("from"), To: q.Get("to"), After: q.Get("after"), Limit: limit}

@@ -103,7 +103,7 @@ type Server struct {
 	closeOnce sync.Once
 }
 
-// New returns a Server for cfg with every route of HTTP.md registered.
+// New returns a Server for cfg with every route of docs/http.md registered.
 func New(cfg Config) (*Server, error) {
 	if len(cfg.Tables) == 0 {
 		return nil, fmt.Errorf("%w: no tables to serve", sqldict.ErrInvalidArgument)
@@ -146,7 +146,7 @@ func setDefault[T comparable](v *T, def T) {
 	}
 }
 
-// routes registers HTTP.md.
+// routes registers the routes of docs/http.md.
 func (s *Server) routes() {
 	s.HandleFunc("GET "+api.PathHealth, ScopeNone, s.healthz)
 	s.HandleFunc("GET "+api.PathMetrics, ScopeRead, s.serveMetrics)
@@ -176,7 +176,7 @@ func (s *Server) routes() {
 
 // HandlerFunc is a route's handler: it gets the journal the path's {table}
 // names (nil for patterns without one) and returns an error to be answered
-// as HTTP.md's JSON error, or nil once it has answered.
+// as docs/http.md's JSON error, or nil once it has answered.
 type HandlerFunc func(w http.ResponseWriter, r *http.Request, d *sqldict.Dict) error
 
 // HandleFunc registers h for pattern (a ServeMux pattern) behind the

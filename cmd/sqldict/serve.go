@@ -51,7 +51,7 @@ func (f *tablesFlag) Set(s string) error {
 var cmdServe = &command{
 	name:    "serve",
 	args:    "[--listen ADDR] [--table T]... [--tokens FILE] [--allow-host NAME]... [--tls-cert FILE --tls-key FILE]",
-	summary: "serve journals over HTTP (the API of HTTP.md)",
+	summary: "serve journals over HTTP (the API of docs/http.md)",
 	help: `
 Serves the journals named by --table (repeatable; default: the global table)
 until SIGTERM or SIGINT, then stops taking requests, lets running ones finish
