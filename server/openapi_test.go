@@ -16,7 +16,6 @@ import (
 
 	"github.com/pb33f/libopenapi"
 	validator "github.com/pb33f/libopenapi-validator"
-
 )
 
 // openAPIPath is the published description of serve's routes.
