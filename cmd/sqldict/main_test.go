@@ -70,10 +70,14 @@ func (c *cli) fails(code int, want string, stdin string, args ...string) result 
 	if r.code != code {
 		c.t.Fatalf("sqldict %s: exit %d, want %d (stderr %q)", strings.Join(args, " "), r.code, code, r.err)
 	}
-	if strings.Count(r.err, "\n") != 1 || !strings.HasPrefix(r.err, "sqldict") {
+	msg := r.err
+	if strings.HasPrefix(msg, "{") { // --json: the message is in a JSON object
+		msg = jsonErrorLine(c.t, r, code)
+	}
+	if strings.Count(r.err, "\n") != 1 || !strings.HasPrefix(msg, "sqldict") {
 		c.t.Errorf("sqldict %s: stderr %q, want one line", strings.Join(args, " "), r.err)
 	}
-	if !strings.Contains(r.err, want) {
+	if !strings.Contains(msg, want) {
 		c.t.Errorf("sqldict %s: stderr %q, want it to mention %q", strings.Join(args, " "), r.err, want)
 	}
 	return r

@@ -48,6 +48,12 @@ type app struct {
 	noMigrate    bool
 	maxValueSize byteSize // 0: the library's default
 	pruneOnWrite bool
+
+	// jsonErrors: report errors as JSON on stderr (--json was given).
+	jsonErrors bool
+	// collect, when set, receives a verb's FlagSet instead of parsing it:
+	// completion and help learn the verbs' flags from their own code.
+	collect func(*flag.FlagSet)
 }
 
 // command is one verb.
@@ -57,25 +63,8 @@ type command struct {
 	summary string
 	help    string // the long help: what it does, and examples
 	run     func(a *app, c *command, args []string) error
-}
-
-// commands in the order help lists them.
-var commands []*command
-
-func init() {
-	commands = []*command{
-		cmdGet, cmdSet, cmdDel, cmdKeys, cmdLen, cmdLog, cmdDiff, cmdEdit, cmdPatch,
-		cmdExport, cmdImport, cmdMigrate, cmdPrune, cmdTyped, cmdServe, cmdHelp,
-	}
-}
-
-func lookup(name string) *command {
-	for _, c := range commands {
-		if c.name == name {
-			return c
-		}
-	}
-	return nil
+	// words, when set, lists what the first argument may be (completion).
+	words func() []string
 }
 
 // usageError is a mistake in the command line: exit code 2.
@@ -96,7 +85,7 @@ var errDeclined = errors.New("not committed")
 // Run runs one sqldict command line (without the program name) and returns
 // its exit code. Errors are reported on stderr in one line.
 func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	a := &app{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr}
+	a := &app{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr, jsonErrors: wantsJSON(args)}
 	fs := a.flagSet("sqldict", "")
 	fs.Usage = func() {}
 	verbArgs, err := parseGlobal(fs, args)
@@ -108,7 +97,7 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = a.checkGlobal(fs)
 	}
 	if err != nil {
-		return a.fail("", usagef("%v", err))
+		return a.fail("", err)
 	}
 	if len(verbArgs) == 0 {
 		a.mainUsage(stderr)
@@ -116,7 +105,7 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	c := lookup(verbArgs[0])
 	if c == nil {
-		return a.fail("", usagef("unknown command %q (run 'sqldict help' for the list)", verbArgs[0]))
+		return a.fail("", unknownCommand(verbArgs[0]))
 	}
 	err = c.run(a, c, verbArgs[1:])
 	if errors.Is(err, flag.ErrHelp) {
@@ -132,9 +121,17 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 func parseGlobal(fs *flag.FlagSet, args []string) ([]string, error) {
 	fs.SetOutput(io.Discard)
 	if err := fs.Parse(args); err != nil {
-		return nil, err
+		if errors.Is(err, flag.ErrHelp) {
+			return nil, err
+		}
+		return nil, usagef("%s%s", flagError(fs, err), verbFlagHint(err))
 	}
 	return fs.Args(), nil
+}
+
+// unknownCommand is the usage error for a verb not in the table.
+func unknownCommand(name string) error {
+	return usagef("unknown command %q%s (run 'sqldict help' for the list)", name, didYouMean(name, commandNames(), ""))
 }
 
 // errorText is err's message in one line, without the "sqldict: " prefixes
@@ -161,6 +158,9 @@ func (a *app) fail(verb string, err error) int {
 	}
 	if errors.Is(err, sqldict.ErrValueTooLarge) {
 		msg += " (--max-value-size raises the limit)"
+	}
+	if a.jsonErrors {
+		return a.failJSON(verb, msg, err)
 	}
 	fmt.Fprintln(a.stderr, prefix+msg)
 	return exitCode(err)
@@ -247,6 +247,10 @@ func (a *app) tableDefault() string {
 // ("--" ends the flags), and checks the number of arguments. It prints the
 // verb's help and returns flag.ErrHelp for -h/--help.
 func (a *app) parse(c *command, fs *flag.FlagSet, args []string, minArgs, maxArgs int) ([]string, error) {
+	if a.collect != nil {
+		a.collect(fs)
+		return nil, errCollected
+	}
 	fs.SetOutput(io.Discard)
 	var pos []string
 	for {
@@ -255,7 +259,7 @@ func (a *app) parse(c *command, fs *flag.FlagSet, args []string, minArgs, maxArg
 				a.verbUsage(c, fs)
 				return nil, err
 			}
-			return nil, usagef("%v (see 'sqldict %s --help')", err, c.name)
+			return nil, usagef("%s (see 'sqldict %s --help')", flagError(fs, err), c.name)
 		}
 		rest := fs.Args()
 		if len(rest) == 0 {
@@ -389,9 +393,12 @@ relative to now (-2h, -30m, -1d, -1d12h, now).
 
 Exit codes: 0 ok, 1 error, 2 usage, 3 not found, 4 conflict (or a patch that
 does not apply), 5 pruned or in the future, 6 unavailable (nothing written),
-7 storage full (nothing written).
+7 storage full (nothing written). With --json, an error is one JSON object
+on stderr: {"error": {"code": "not_found", "message": "…", "exit": 3}}, with
+the HTTP API's codes where one applies (else "usage" or "error").
 
-Run 'sqldict COMMAND --help' for a command's flags and examples.
+Run 'sqldict COMMAND --help' for a command's flags and examples, and
+'sqldict completion bash|zsh|fish' for a shell completion script.
 `)
 }
 
@@ -408,19 +415,37 @@ func (a *app) verbUsage(c *command, fs *flag.FlagSet) {
 			return
 		}
 		name, usage := flag.UnquoteUsage(f)
-		dash := "--"
-		if len(f.Name) == 1 {
-			dash = "-"
-		}
+		dash := strings.TrimSuffix(dashName(f.Name), f.Name)
 		if name != "" {
 			name = " " + name
 		}
-		fmt.Fprintf(&own, "  %s%s%s\n    \t%s\n", dash, f.Name, name, usage)
+		fmt.Fprintf(&own, "  %s%s%s\n    \t%s%s\n", dash, f.Name, name, usage, defaultText(f, usage))
 	})
 	if own.Len() > 0 {
 		fmt.Fprintf(w, "\nFlags:\n%s", own.String())
 	}
 	fmt.Fprintln(w, "\nGlobal flags: --db URL, --table NAME, --json, --utc, --no-migrate, --max-value-size BYTES, --prune-on-write (see 'sqldict help').")
+}
+
+// defaultText is " (default V)" for a flag whose default is not its type's
+// zero value, unless its usage already says what the default is.
+func defaultText(f *flag.Flag, usage string) string {
+	switch f.DefValue {
+	case "", "0", "false", "0s", "[]":
+		return ""
+	}
+	if strings.Contains(usage, "default") {
+		return ""
+	}
+	if g, ok := f.Value.(flag.Getter); ok && isString(g.Get()) {
+		return fmt.Sprintf(" (default %q)", f.DefValue)
+	}
+	return " (default " + f.DefValue + ")"
+}
+
+func isString(v any) bool {
+	_, ok := v.(string)
+	return ok
 }
 
 var cmdHelp = &command{
@@ -443,8 +468,9 @@ Examples:
 		}
 		v := lookup(pos[0])
 		if v == nil {
-			return usagef("unknown command %q (run 'sqldict help' for the list)", pos[0])
+			return unknownCommand(pos[0])
 		}
 		return v.run(a, v, []string{"--help"})
 	},
+	words: commandNames,
 }

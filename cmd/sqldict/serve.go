@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"os"
@@ -50,7 +51,7 @@ func (f *tablesFlag) Set(s string) error {
 
 var cmdServe = &command{
 	name:    "serve",
-	args:    "[--listen ADDR] [--table T]... [--tokens FILE] [--allow-host NAME]... [--tls-cert FILE --tls-key FILE]",
+	args:    "[--config FILE] [--listen ADDR] [--table T]... [--tokens FILE] [--allow-host NAME]... [--tls-cert FILE --tls-key FILE] [--log-format text|json]",
 	summary: "serve journals over HTTP (the API of docs/http.md)",
 	help: `
 Serves the journals named by --table (repeatable; default: the global table)
@@ -68,6 +69,14 @@ connected to (localhost too on loopback), or a name given by --allow-host
 proxy's public name. Writes from another web origin (Origin,
 Sec-Fetch-Site) are refused with 403, and JSON bodies must be sent as
 Content-Type: application/json.
+
+Every flag may also be set in the environment as SQLDICT_<FLAG> (upper
+case, "-" as "_": SQLDICT_LISTEN, SQLDICT_TOKENS, SQLDICT_LOG_FORMAT; the
+database is SQLDICT_URL, tables SQLDICT_TABLE and hosts SQLDICT_ALLOW_HOST,
+comma-separated) or in the JSON file given by --config (or SQLDICT_CONFIG):
+{"listen": ":8443", "table": ["configs", "flags"], "idle-conns": 32}.
+A flag on the command line wins over the environment, which wins over the
+file, which wins over the default.
 
 Examples:
   sqldict serve --db sqlite:state.db --listen 127.0.0.1:8080
@@ -91,7 +100,16 @@ Examples:
 		idleConns := fs.Int("idle-conns", 0, "idle database connections each journal's pool keeps (concurrent requests beyond it open and close connections); 0: 16 for SQLite (each keeps its page cache), 128 for MariaDB and PostgreSQL")
 		inflightBytes := fs.Int64("max-inflight-bytes", server.DefaultMaxInflightBytes, "cap the bytes of request bodies being read at once (each counted twice); beyond it, 503 with Retry-After")
 		heartbeat := fs.Duration("heartbeat", server.DefaultHeartbeat, "comment line on idle watch streams every `D`")
+		logFormat := fs.String("log-format", "text", "log lines as `FORMAT`: text (key=value) or json (one object a line)")
+		config := fs.String("config", env("SQLDICT_CONFIG"), "read settings from the JSON `FILE` (flag names as keys; env SQLDICT_CONFIG)")
 		if _, err := a.parse(c, fs, args, 0, 0); err != nil {
+			return err
+		}
+		if err := a.applySettings(fs, *config); err != nil {
+			return err
+		}
+		logger, err := newLogger(a.stderr, *logFormat)
+		if err != nil {
 			return err
 		}
 		if err := a.local(); err != nil {
@@ -115,7 +133,7 @@ Examples:
 			Tables: map[string]*sqldict.Dict{}, Heartbeat: *heartbeat, ShutdownTimeout: *shutdown,
 			ReadHeaderTimeout: min(*readTimeout, server.DefaultReadHeaderTimeout),
 			ReadTimeout:       *readTimeout, WriteTimeout: *writeTimeout, IdleTimeout: *idleTimeout,
-			Logger:           slog.New(slog.NewTextHandler(a.stderr, nil)),
+			Logger:           logger,
 			MaxInflightBytes: *inflightBytes,
 			AllowHosts:       allowHosts,
 		}
@@ -167,6 +185,17 @@ Examples:
 		fmt.Fprintf(a.stdout, "sqldict serve: listening on %s://%s\n", scheme, ln.Addr())
 		return srv.Serve(a.ctx, ln, *cert, *key)
 	},
+}
+
+// newLogger is serve's logger on w in format, text or json.
+func newLogger(w io.Writer, format string) (*slog.Logger, error) {
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, nil)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, nil)), nil
+	}
+	return nil, usagef("--log-format %q: want text or json", format)
 }
 
 // loopbackOnly refuses a bound address reachable from other hosts. It

@@ -8,7 +8,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/sqldict/sqldict/sqldict"
@@ -59,14 +61,28 @@ Examples:
 			}
 			return nil
 		}
-		sub := map[string]func(*app, *command, []string) error{
-			"get": typedGet, "set": typedSet, "sweep": typedSweep, "keygen": typedKeygen, "reseal": typedReseal,
-		}[args[0]]
+		sub := typedSubs[args[0]]
 		if sub == nil {
-			return usagef("unknown subcommand %q: usage: sqldict typed %s", args[0], c.args)
+			return usagef("unknown subcommand %q%s: usage: sqldict typed %s", args[0], didYouMean(args[0], typedSubNames(), ""), c.args)
 		}
-		return sub(a, &command{name: "typed " + args[0], args: "(see 'sqldict typed --help')", summary: c.summary}, args[1:])
+		return sub(a, typedSub(c, args[0]), args[1:])
 	},
+	words: typedSubNames,
+}
+
+// typedSubs are typed's subcommands.
+var typedSubs = map[string]func(*app, *command, []string) error{
+	"get": typedGet, "set": typedSet, "sweep": typedSweep, "keygen": typedKeygen, "reseal": typedReseal,
+}
+
+// typedSub is the command a subcommand of typed runs as.
+func typedSub(c *command, name string) *command {
+	return &command{name: "typed " + name, args: "(see 'sqldict typed --help')", summary: c.summary}
+}
+
+// typedSubNames lists typed's subcommands in a stable order.
+func typedSubNames() []string {
+	return slices.Sorted(maps.Keys(typedSubs))
 }
 
 // keyringFlag registers --keyring.

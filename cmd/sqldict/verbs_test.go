@@ -464,7 +464,7 @@ func TestRun_BadInput(t *testing.T) {
 		{[]string{"set"}, exitUsage, "missing arguments"},
 		{[]string{"set", "k", "v", "extra"}, exitUsage, "too many arguments"},
 		{[]string{"set", "", "v"}, exitUsage, "empty key"},
-		{[]string{"set", "k", "v", "--bogus"}, exitUsage, "flag provided but not defined: -bogus"},
+		{[]string{"set", "k", "v", "--bogus"}, exitUsage, "unknown flag --bogus"},
 		{[]string{"set", "k", "v", "--if-version", "x"}, exitUsage, "invalid value"},
 		{[]string{"set", "k", "v", "--db", "nothing-like-a-url"}, exitUsage, "has no scheme"},
 		{[]string{"set", "k", "v", "--db", "ftp://host/x"}, exitUsage, `scheme "ftp"`},

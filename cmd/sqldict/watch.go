@@ -5,20 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
 	"strconv"
 
 	"github.com/sqldict/sqldict/sqldict"
 )
-
-// The watch verb lives in its own file; init places it before help.
-func init() {
-	i := slices.Index(commands, cmdHelp)
-	if i < 0 {
-		i = len(commands)
-	}
-	commands = slices.Insert(commands, i, cmdWatch)
-}
 
 var cmdWatch = &command{
 	name:    "watch",
