@@ -63,6 +63,7 @@ func Run(t *testing.T, open Opener) {
 		{"ListingBounds", testListingBounds},
 		{"ImportFuture", testImportFuture},
 		{"TableNames", testTableNames},
+		{"Drop", testDrop},
 		{"Log", testLog},
 		{"LogHole", testLogHole},
 		{"Put", testPut},
