@@ -64,7 +64,7 @@ var commands []*command
 func init() {
 	commands = []*command{
 		cmdGet, cmdSet, cmdDel, cmdKeys, cmdLen, cmdLog, cmdDiff, cmdEdit, cmdPatch,
-		cmdExport, cmdImport, cmdMigrate, cmdPrune, cmdTyped, cmdServe, cmdHelp,
+		cmdExport, cmdImport, cmdMigrate, cmdDrop, cmdPrune, cmdTyped, cmdServe, cmdVersion, cmdHelp,
 	}
 }
 
@@ -98,6 +98,7 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	a := &app{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr}
 	fs := a.flagSet("sqldict", "")
 	fs.Usage = func() {}
+	showVersion := fs.Bool("version", false, "print the version (as 'sqldict version') and exit")
 	verbArgs, err := parseGlobal(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
 		a.mainUsage(stdout)
@@ -108,6 +109,12 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	if err != nil {
 		return a.fail("", usagef("%v", err))
+	}
+	if *showVersion {
+		if err := a.version(); err != nil {
+			return a.fail("", err)
+		}
+		return exitOK
 	}
 	if len(verbArgs) == 0 {
 		a.mainUsage(stderr)
@@ -377,6 +384,7 @@ Global flags (before or after the command):
   --prune-on-write
                 every write removes the older versions of the keys it
                 writes (snapshots before it become unreadable)
+  --version     print the version (as 'sqldict version') and exit
 
 Verbs that only read (get, keys, len, log, diff, export, migrate --status)
 never create a database or a journal: a missing one is an error.
