@@ -64,7 +64,7 @@ var commands []*command
 func init() {
 	commands = []*command{
 		cmdGet, cmdSet, cmdDel, cmdKeys, cmdLen, cmdLog, cmdDiff, cmdEdit, cmdPatch,
-		cmdExport, cmdImport, cmdMigrate, cmdDrop, cmdPrune, cmdTyped, cmdServe, cmdVersion, cmdHelp,
+		cmdExport, cmdImport, cmdMigrate, cmdDrop, cmdPrune, cmdTyped, cmdServe, cmdHealthcheck, cmdVersion, cmdHelp,
 	}
 }
 
