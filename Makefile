@@ -101,6 +101,7 @@ TC_MARIADB_IMAGE  ?= sqldict-ci/mariadb:10.11
 TC_MYSQL_IMAGE    ?= sqldict-ci/mariadb:10.11
 TESTCONTAINERS_HOST_OVERRIDE ?= $(shell pidof dockerd >/dev/null 2>&1 && echo localhost)
 TC_ENV = TESTCONTAINERS_RYUK_DISABLED=true \
+	SQLDICT_TC_IMAGE=$(IMAGE) \
 	SQLDICT_TC_POSTGRES_IMAGE=$(TC_POSTGRES_IMAGE) \
 	SQLDICT_TC_MARIADB_IMAGE=$(TC_MARIADB_IMAGE) \
 	SQLDICT_TC_MYSQL_IMAGE=$(TC_MYSQL_IMAGE) \
@@ -113,11 +114,13 @@ TC_TIMEOUT ?= 25m
 
 ## test-containers: the conformance suites (core, snapshot, prune) through
 ## sqldicttc on containers of the local images, the container leak test and
-## the fault tests (pause, network cut). Without Docker the tests skip
+## the fault tests (pause, network cut), and the sqldict image (make image)
+## run and talked to over HTTP. Without Docker the tests skip
 ## loudly; with CI=true they fail.
 test-containers:
 	@if docker info >/dev/null 2>&1; then flock /tmp/sqldict-build-images.lock bash .ci/build-images; \
 	else echo "test-containers: no Docker engine answers; the suite will skip (fail with CI=true)"; fi
+	@if docker info >/dev/null 2>&1; then $(MAKE) --no-print-directory image; fi
 	cd sqldicttc && $(TC_ENV) $(GO) test $(TC_FLAGS) -count=1 -timeout $(TC_TIMEOUT) ./...
 
 fuzz:
