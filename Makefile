@@ -12,7 +12,7 @@ SCANKEYS    ?= 1000000
 # cgo (fsync), which go test then reports as "context deadline exceeded".
 FUZZTIME    ?= 20000x
 
-.PHONY: all test test-sqlite test-unit test-integration test-restart-opt-in test-cluster test-containers images image lint-systemd fuzz bench demo lint fmt
+.PHONY: all layers test test-sqlite test-unit test-integration test-restart-opt-in test-cluster test-containers images image lint-systemd fuzz bench bench-scale bench-scale-5m demo lint lint-client-deps fmt
 
 all: lint test
 
@@ -147,11 +147,27 @@ bench:
 	$(GO) run ./cmd/sqldict-manbench -count $(MANCOUNT) -bench bench/raw-manpages.txt
 	$(GO) run ./internal/benchreport bench/raw-*.txt | tee bench/summary.md
 
+## bench-scale: issue 27's scale benchmarks (BenchmarkScaleList, ScaleDiff,
+## ScaleImport) at 10 000 and 1 000 000 rows, SQLite then PostgreSQL and
+## MariaDB, raw output in bench/raw-scale-<engine>.txt. Fixtures (40 000
+## keys × 25 versions) are built once and kept. bench-scale-5m adds 5 000 000
+## rows (200 000 keys); neither is part of make test.
+bench-scale:
+	@mkdir -p bench
+	$(GO) test -run '^$$' -bench 'Scale' -benchmem -benchtime 3x -timeout 60m ./sqldict/ | tee bench/raw-scale-sqlite.txt
+	for e in postgres mariadb; do \
+		(cd integration_test && $(GO) test -run '^$$' -bench 'Scale.*/engine='$$e -benchmem -benchtime 3x -timeout 60m .) | tee bench/raw-scale-$$e.txt; \
+	done
+bench-scale-5m:
+	SQLDICT_BENCH_SCALE_5M=1 $(MAKE) bench-scale
+
 ## demo: a scripted session of the sqldict CLI on a fresh SQLite file.
 demo:
 	bash cmd/sqldict/demo.sh
 
-lint: lint-systemd
+## lint: gofmt, vet, staticcheck in every module, the layering checks and
+## the systemd unit.
+lint: layers lint-client-deps lint-systemd
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	cd integration_test && $(GO) vet ./...
@@ -159,6 +175,21 @@ lint: lint-systemd
 	$(GO) run $(STATICCHECK) ./...
 	cd integration_test && $(GO) run $(STATICCHECK) ./...
 	cd sqldicttc && $(GO) run $(STATICCHECK) ./...
+
+## layers: builds without cgo and `go list -deps` checks that the core
+## links no database driver and each dialect only its own (issue 21).
+layers:
+	GO=$(GO) sh internal/layercheck/layers.sh
+
+## lint-client-deps: package client, and so a program built on it alone,
+## reaches no database driver, no gorm driver, no Prometheus, no
+## html/template and not package server (go list -deps).
+CLIENT_FORBIDDEN = ^(github\.com/mattn/go-sqlite3|github\.com/go-sql-driver/mysql|github\.com/jackc/pgx|gorm\.io/driver/|github\.com/prometheus/|html/template$$|github\.com/sqldict/sqldict/server(/|$$))
+lint-client-deps:
+	@deps=$$($(GO) list -deps ./client) || exit 1; \
+	bad=$$(printf '%s\n' "$$deps" | grep -E '$(CLIENT_FORBIDDEN)'); \
+	if [ -n "$$bad" ]; then echo "lint-client-deps: package client reaches:"; echo "$$bad"; exit 1; fi; \
+	echo "lint-client-deps: ok"
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')

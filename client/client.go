@@ -3,7 +3,6 @@ package client
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -11,31 +10,30 @@ import (
 	"strings"
 	"time"
 
-	"github.com/sqldict/sqldict/server"
+	"github.com/sqldict/sqldict/api"
 	"github.com/sqldict/sqldict/sqldict"
 )
 
 // DefaultRetries is Options.Retries when it is zero.
 const DefaultRetries = 4
 
-// Errors of this package for the API's codes that have no sqldict
-// sentinel. Match them with errors.Is.
+// Errors of this package. Match them with errors.Is.
 var (
 	// ErrUnauthorized: the server wants a token, or does not know the one
-	// sent (401).
-	ErrUnauthorized = errors.New("sqldict client: unauthorized")
+	// sent (401). It is api.ErrUnauthorized.
+	ErrUnauthorized = api.ErrUnauthorized
 	// ErrForbidden: the token's scope or tables do not cover the request
-	// (403).
-	ErrForbidden = errors.New("sqldict client: forbidden")
+	// (403). It is api.ErrForbidden.
+	ErrForbidden = api.ErrForbidden
 	// ErrUnavailable: the server or its database cannot be reached (503,
-	// or no connection after the retries). It matches
-	// sqldict.ErrUnavailable, as the same loss does on a Dict.
-	ErrUnavailable = fmt.Errorf("%w (sqldict client)", sqldict.ErrUnavailable)
+	// or no connection after the retries). It is sqldict.ErrUnavailable,
+	// which a Dict returns when its database cannot be reached.
+	ErrUnavailable = sqldict.ErrUnavailable
 	// ErrNoTable: the server does not serve the client's table (404
-	// not_found naming the table, HTTP.md). It matches
-	// sqldict.ErrNoJournal, as opening a journal that does not exist
-	// read-only does, and never sqldict.ErrNotFound: a Get or Has on an
-	// unserved table is an error, not a missing key.
+	// not_found naming the table). It matches sqldict.ErrNoJournal, as
+	// opening a journal that does not exist read-only does, and never
+	// sqldict.ErrNotFound: a Get or Has on an unserved table is an error,
+	// not a missing key.
 	ErrNoTable = fmt.Errorf("%w: the server does not serve the table", sqldict.ErrNoJournal)
 )
 
@@ -107,16 +105,10 @@ func (c *Client) Close() error {
 	return nil
 }
 
-// escapeKey percent-encodes a key as one path segment; dots too, so that
-// "." and ".." keys are not path segments the server refuses.
-func escapeKey(key string) string {
-	return strings.ReplaceAll(url.PathEscape(key), ".", "%2E")
-}
-
 // path is the URL of a route under /v1/{table}/.
 func (c *Client) url(route string, q url.Values) string {
 	u := *c.base
-	u.RawPath = c.base.Path + "/v1/" + c.table + "/" + route
+	u.RawPath = c.base.Path + api.Path(c.table, route)
 	p, _ := url.PathUnescape(u.RawPath)
 	u.Path = p
 	u.RawQuery = q.Encode()
@@ -211,52 +203,25 @@ func (e *Error) Error() string {
 	return fmt.Sprintf("%s (HTTP %d %s)", e.Message, e.Status, e.Code)
 }
 
-// Unwrap returns the sentinel of e's code (ErrNoTable for a table the
-// server does not serve), nil for an unknown code.
+// Unwrap returns the error of e's code in api.Codes (ErrNoTable for a
+// table the server does not serve), nil for a code without one.
 func (e *Error) Unwrap() error {
-	if e.Table != "" && e.Code == server.CodeNotFound {
+	if e.Table != "" && e.Code == api.CodeNotFound {
 		return ErrNoTable
 	}
-	return sentinel(e.Code)
-}
-
-func sentinel(code string) error {
-	switch code {
-	case server.CodeNotFound:
-		return sqldict.ErrNotFound
-	case server.CodeConflict:
-		return sqldict.ErrConflict
-	case server.CodePruned:
-		return sqldict.ErrPruned
-	case server.CodeFuture:
-		return sqldict.ErrFuture
-	case server.CodeInvalidKey:
-		return sqldict.ErrInvalidKey
-	case server.CodeInvalidArgument:
-		return sqldict.ErrInvalidArgument
-	case server.CodeValueTooLarge:
-		return sqldict.ErrValueTooLarge
-	case server.CodeReadOnly:
-		return sqldict.ErrReadOnly
-	case server.CodeUnauthorized:
-		return ErrUnauthorized
-	case server.CodeForbidden:
-		return ErrForbidden
-	case server.CodeUnavailable:
-		return ErrUnavailable
-	}
-	return nil
+	c, _ := api.Lookup(e.Code)
+	return c.Err
 }
 
 // responseError reads an error response and closes its body.
 func responseError(resp *http.Response) error {
 	defer closeBody(resp)
 	data, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<16))
-	var b server.ErrorBody
+	var b api.ErrorBody
 	if err := json.Unmarshal(data, &b); err != nil || b.Error.Code == "" {
-		if t := resp.Header.Get(server.HeaderNotServed); t != "" && resp.StatusCode == http.StatusNotFound {
+		if t := resp.Header.Get(api.HeaderNotServed); t != "" && resp.StatusCode == http.StatusNotFound {
 			// A HEAD's answer has no body: the header names the table.
-			return &Error{Status: resp.StatusCode, Code: server.CodeNotFound, Table: t,
+			return &Error{Status: resp.StatusCode, Code: api.CodeNotFound, Table: t,
 				Message: fmt.Sprintf("table %q is not served", t)}
 		}
 		return statusError(resp.StatusCode, strings.TrimSpace(string(data)))
@@ -266,8 +231,8 @@ func responseError(resp *http.Response) error {
 
 // detailError turns the error member of a response or an event into an
 // error; a conflict becomes the *sqldict.ConflictError a Dict returns.
-func detailError(status int, d server.ErrorDetail) error {
-	if d.Code == server.CodeConflict && d.Expected != nil && d.Actual != nil {
+func detailError(status int, d api.ErrorDetail) error {
+	if d.Code == api.CodeConflict && d.Expected != nil && d.Actual != nil {
 		return &sqldict.ConflictError{Key: d.Key, Expected: *d.Expected, Actual: *d.Actual}
 	}
 	return &Error{Status: status, Code: d.Code, Message: d.Message, Table: d.Table}
@@ -276,22 +241,8 @@ func detailError(status int, d server.ErrorDetail) error {
 // statusError is an answer without the API's JSON (a proxy's, or
 // net/http's own 400 for a malformed request line).
 func statusError(status int, text string) error {
-	code := ""
-	switch {
-	case status == http.StatusNotFound:
-		code = server.CodeNotFound
-	case status == http.StatusRequestEntityTooLarge:
-		code = server.CodeValueTooLarge
-	case status == http.StatusBadRequest:
-		code = server.CodeInvalidArgument
-	case status == http.StatusUnauthorized:
-		code = server.CodeUnauthorized
-	case status == http.StatusForbidden:
-		code = server.CodeForbidden
-	case status >= 500:
-		code = server.CodeUnavailable
-	}
-	return &Error{Status: status, Code: code, Message: fmt.Sprintf("HTTP %d: %s", status, text)}
+	c, _ := api.ForStatus(status)
+	return &Error{Status: status, Code: c.Code, Message: fmt.Sprintf("HTTP %d: %s", status, text)}
 }
 
 // drainLimit is how much of an unread answer closeBody reads to keep the
@@ -323,6 +274,6 @@ func (c *Client) getJSON(ctx context.Context, route string, q url.Values, v any)
 
 func sequenceOf(resp *http.Response) int64 {
 	var n int64
-	fmt.Sscan(resp.Header.Get(server.HeaderSequence), &n)
+	fmt.Sscan(resp.Header.Get(api.HeaderSequence), &n)
 	return n
 }

@@ -3,6 +3,7 @@ package client
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"iter"
 	"net/http"
@@ -10,17 +11,16 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/sqldict/sqldict/api"
 	"github.com/sqldict/sqldict/prune"
-	"github.com/sqldict/sqldict/server"
 	"github.com/sqldict/sqldict/snapshot"
 	"github.com/sqldict/sqldict/sqldict"
 )
 
 // Log streams the journal's rows with after < sequence <= until in commit
-// order, deletions included, as Dict.Log does (GET /log, page by page).
-// Unlike Dict.Log, an until after the newest commit fails with
-// sqldict.ErrFuture: the server answers only points it has reached. A
-// negative after or until yields sqldict.ErrInvalidArgument.
+// order, deletions included, as Dict.Log does (GET /log, page by page). An
+// until after the newest commit streams up to the newest commit, as on a
+// Dict. A negative after or until yields sqldict.ErrInvalidArgument.
 func (c *Client) Log(ctx context.Context, after, until int64) iter.Seq2[sqldict.Entry, error] {
 	return func(yield func(sqldict.Entry, error) bool) {
 		if after < 0 || until < 0 {
@@ -28,12 +28,7 @@ func (c *Client) Log(ctx context.Context, after, until int64) iter.Seq2[sqldict.
 			return
 		}
 		for after < until {
-			q := url.Values{
-				"after": {strconv.FormatInt(after, 10)},
-				"until": {strconv.FormatInt(until, 10)},
-				"limit": {strconv.Itoa(pageSize)},
-			}
-			resp, err := c.do(ctx, request{method: http.MethodGet, route: "log", query: q})
+			resp, err := c.logPage(ctx, after, &until)
 			if err != nil {
 				yield(sqldict.Entry{}, err)
 				return
@@ -56,6 +51,23 @@ func (c *Client) Log(ctx context.Context, after, until int64) iter.Seq2[sqldict.
 	}
 }
 
+// logPage asks for the page of the log after after. The server refuses an
+// until it has not reached (future): the page is then asked for without
+// one, up to the head, and *until becomes the head it answered at.
+func (c *Client) logPage(ctx context.Context, after int64, until *int64) (*http.Response, error) {
+	q := url.Values{"after": {strconv.FormatInt(after, 10)}, "limit": {strconv.Itoa(pageSize)}}
+	q.Set("until", strconv.FormatInt(*until, 10))
+	resp, err := c.do(ctx, request{method: http.MethodGet, route: api.RouteLog, query: q})
+	if !errors.Is(err, sqldict.ErrFuture) {
+		return resp, err
+	}
+	q.Del("until")
+	if resp, err = c.do(ctx, request{method: http.MethodGet, route: api.RouteLog, query: q}); err == nil {
+		*until = min(*until, sequenceOf(resp))
+	}
+	return resp, err
+}
+
 // Diff returns the keys whose live values differ between sequences from
 // and to, sorted by key, as snapshot.Diff does for two views of a Dict
 // (GET /diff). Errors: sqldict.ErrPruned, sqldict.ErrFuture.
@@ -64,8 +76,8 @@ func (c *Client) Diff(ctx context.Context, from, to int64) ([]snapshot.Change, e
 		return nil, fmt.Errorf("%w: diff from %d to %d: sequences are not negative", sqldict.ErrInvalidArgument, from, to)
 	}
 	q := url.Values{"from": {strconv.FormatInt(from, 10)}, "to": {strconv.FormatInt(to, 10)}}
-	var out []server.Change
-	if _, err := c.getJSON(ctx, "diff", q, &out); err != nil {
+	var out []api.Change
+	if _, err := c.getJSON(ctx, api.RouteDiff, q, &out); err != nil {
 		return nil, err
 	}
 	changes := make([]snapshot.Change, len(out))
@@ -92,7 +104,7 @@ var kinds = map[string]snapshot.Kind{
 	snapshot.Deleted.String(): snapshot.Deleted,
 }
 
-func decodePtr(e *server.Entry) (*sqldict.Entry, error) {
+func decodePtr(e *api.Entry) (*sqldict.Entry, error) {
 	if e == nil {
 		return nil, nil
 	}
@@ -105,7 +117,7 @@ func decodePtr(e *server.Entry) (*sqldict.Entry, error) {
 // Result.Keys and Result.Rule are not reported: the server answers once,
 // with Removed, Batches and Horizon. Like every write it is not retried.
 func (c *Client) Prune(ctx context.Context, policy prune.Policy) (prune.Result, error) {
-	p := server.PrunePolicy{
+	p := api.PrunePolicy{
 		KeepVersions: policy.KeepVersions, Through: policy.Through,
 		DropDeleted: policy.DropDeleted, BatchSize: policy.BatchSize,
 	}
@@ -119,13 +131,13 @@ func (c *Client) Prune(ctx context.Context, policy prune.Policy) (prune.Result, 
 	if err != nil {
 		return prune.Result{}, err
 	}
-	resp, err := c.do(ctx, request{method: http.MethodPost, route: "prune", body: body,
-		header: http.Header{"Content-Type": {"application/json"}}})
+	resp, err := c.do(ctx, request{method: http.MethodPost, route: api.RoutePrune, body: body,
+		header: http.Header{"Content-Type": {api.ContentTypeJSON}}})
 	if err != nil {
 		return prune.Result{}, err
 	}
 	defer closeBody(resp)
-	var res server.PruneResult
+	var res api.PruneResult
 	if err := json.NewDecoder(resp.Body).Decode(&res); err != nil {
 		return prune.Result{}, fmt.Errorf("%w: prune answered but unreadable (it did run): %v", ErrUnavailable, err)
 	}

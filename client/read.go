@@ -13,7 +13,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/sqldict/sqldict/server"
+	"github.com/sqldict/sqldict/api"
 	"github.com/sqldict/sqldict/sqldict"
 )
 
@@ -37,7 +37,7 @@ func (r reader) query() url.Values {
 }
 
 func (r reader) get(ctx context.Context, method, key string) (*http.Response, error) {
-	return r.c.do(ctx, request{method: method, route: "keys/" + escapeKey(key), query: r.query()})
+	return r.c.do(ctx, request{method: method, route: api.KeyRoute(api.RouteKeys, key), query: r.query()})
 }
 
 // Get returns the value of key, or an error matching sqldict.ErrNotFound.
@@ -80,8 +80,8 @@ func (r reader) Entry(ctx context.Context, key string) (sqldict.Entry, error) {
 // History returns the rows of key still in the journal, oldest first;
 // ErrNotFound when there is none.
 func (r reader) History(ctx context.Context, key string) ([]sqldict.Entry, error) {
-	var out []server.Entry
-	if _, err := r.c.getJSON(ctx, "history/"+escapeKey(key), r.query(), &out); err != nil {
+	var out []api.Entry
+	if _, err := r.c.getJSON(ctx, api.KeyRoute(api.RouteHistory, key), r.query(), &out); err != nil {
 		return nil, err
 	}
 	es := make([]sqldict.Entry, len(out))
@@ -121,8 +121,8 @@ func (r reader) KeysIn(ctx context.Context, rg sqldict.Range) ([]string, error) 
 		}
 		q := rangeQuery(r.query(), rg)
 		q.Set("limit", strconv.Itoa(n))
-		var page server.Keys
-		if _, err := r.c.getJSON(ctx, "keys", q, &page); err != nil {
+		var page api.Keys
+		if _, err := r.c.getJSON(ctx, api.RouteKeys, q, &page); err != nil {
 			return nil, err
 		}
 		out = append(out, page.Keys...)
@@ -147,8 +147,8 @@ func (r reader) LenIn(ctx context.Context, rg sqldict.Range) (int, error) {
 // Len returns the number of live keys.
 func (r reader) Len(ctx context.Context) (int, error) {
 	if !r.pinned {
-		var st server.Stat
-		_, err := r.c.getJSON(ctx, "stat", nil, &st)
+		var st api.Stat
+		_, err := r.c.getJSON(ctx, api.RouteStat, nil, &st)
 		return st.Keys, err
 	}
 	return r.LenIn(ctx, sqldict.Range{})
@@ -170,7 +170,7 @@ func (r reader) AllIn(ctx context.Context, rg sqldict.Range) iter.Seq2[sqldict.E
 			}
 			q := rangeQuery(r.query(), rg)
 			q.Set("limit", strconv.Itoa(n))
-			resp, err := r.c.do(ctx, request{method: http.MethodGet, route: "entries", query: q})
+			resp, err := r.c.do(ctx, request{method: http.MethodGet, route: api.RouteEntries, query: q})
 			if err != nil {
 				yield(sqldict.Entry{}, err)
 				return
@@ -207,8 +207,8 @@ func readLines(body io.Reader, yield func(sqldict.Entry, error) bool) (int, stri
 	n, last := 0, ""
 	for sc.Scan() {
 		var line struct {
-			server.Entry
-			Error *server.ErrorDetail `json:"error"`
+			api.Entry
+			Error *api.ErrorDetail `json:"error"`
 		}
 		if err := json.Unmarshal(sc.Bytes(), &line); err != nil {
 			return n, last, fmt.Errorf("%w: malformed line: %v", ErrUnavailable, err)
@@ -238,9 +238,9 @@ func (c *Client) Snapshot(ctx context.Context, seq int64) (*sqldict.Snapshot, er
 	if seq < 0 {
 		return nil, fmt.Errorf("%w: negative sequence %d", sqldict.ErrInvalidArgument, seq)
 	}
-	var st server.Stat
+	var st api.Stat
 	q := url.Values{"at": {strconv.FormatInt(seq, 10)}}
-	if _, err := c.getJSON(ctx, "stat", q, &st); err != nil {
+	if _, err := c.getJSON(ctx, api.RouteStat, q, &st); err != nil {
 		return nil, err
 	}
 	var created time.Time
@@ -252,8 +252,8 @@ func (c *Client) Snapshot(ctx context.Context, seq int64) (*sqldict.Snapshot, er
 
 // Stat reads the journal's head and prune horizon.
 func (c *Client) Stat(ctx context.Context) (sqldict.Stats, error) {
-	var st server.Stat
-	if _, err := c.getJSON(ctx, "stat", nil, &st); err != nil {
+	var st api.Stat
+	if _, err := c.getJSON(ctx, api.RouteStat, nil, &st); err != nil {
 		return sqldict.Stats{}, err
 	}
 	out := sqldict.Stats{Sequence: st.Sequence, Horizon: st.Horizon}
@@ -291,9 +291,9 @@ func (c *Client) Version(ctx context.Context, key string, v int64) (sqldict.Entr
 // SequenceAt resolves t to the newest commit with created <= t, as
 // Dict.SequenceAt does (ErrFuture, ErrPruned).
 func (c *Client) SequenceAt(ctx context.Context, t time.Time) (int64, error) {
-	var st server.Stat
+	var st api.Stat
 	q := url.Values{"as_of": {t.UTC().Format(time.RFC3339Nano)}}
-	if _, err := c.getJSON(ctx, "stat", q, &st); err != nil {
+	if _, err := c.getJSON(ctx, api.RouteStat, q, &st); err != nil {
 		return 0, err
 	}
 	return st.Sequence, nil

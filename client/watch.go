@@ -13,26 +13,34 @@ import (
 	"strings"
 	"time"
 
-	"github.com/sqldict/sqldict/server"
+	"github.com/sqldict/sqldict/api"
 	"github.com/sqldict/sqldict/sqldict"
 )
 
 // Watch yields every committed entry with Sequence > after whose key is in
-// rg (only rg.Prefix is applied by the server; From, To and After filter
-// here), in sequence order, none skipped and none twice, until ctx ends.
-// Dropped connections and 503s are retried for ever with a pause growing to
-// a few seconds, resuming after the last delivered sequence; any other
-// error (ErrPruned when after is behind the horizon, ErrUnauthorized, …)
-// is yielded once and ends the iteration. The end of ctx ends it without
-// an error.
+// rg (only rg.Prefix is applied by the server; From, To, After and Limit
+// here), in sequence order, none skipped and none twice, as Dict.Watch
+// does. Dropped connections and 503s are retried for ever with a pause
+// growing to a few seconds, resuming after the last delivered sequence;
+// any other error (ErrPruned when after is behind the horizon,
+// ErrUnauthorized, …) is yielded once and ends the iteration. The end of
+// ctx is yielded once as ctx.Err(), as on a Dict; rg.Limit entries end it
+// without an error.
 func (c *Client) Watch(ctx context.Context, after int64, rg sqldict.Range) iter.Seq2[sqldict.Entry, error] {
 	return func(yield func(sqldict.Entry, error) bool) {
-		last := after
+		if err := c.checkWatch(ctx, after, rg); err != nil {
+			yield(sqldict.Entry{}, err)
+			return
+		}
+		w := &watcher{last: after, left: rg.Limit, yield: yield}
 		pause := 20 * time.Millisecond
 		for ctx.Err() == nil {
-			progressed, err := c.watchOnce(ctx, &last, rg, yield)
-			if errors.Is(err, errStopped) || ctx.Err() != nil {
+			progressed, err := c.watchOnce(ctx, w, rg)
+			if errors.Is(err, errStopped) {
 				return
+			}
+			if ctx.Err() != nil {
+				break
 			}
 			var ae *Error
 			if err != nil && !errors.Is(err, ErrUnavailable) && !(errors.As(err, &ae) && ae.Status >= 500) {
@@ -44,29 +52,76 @@ func (c *Client) Watch(ctx context.Context, after int64, rg sqldict.Range) iter.
 			}
 			select {
 			case <-ctx.Done():
-				return
 			case <-time.After(pause):
 			}
 			pause = min(2*pause, 2*time.Second)
 		}
+		yield(sqldict.Entry{}, ctx.Err())
 	}
+}
+
+// checkWatch refuses what Dict.Watch refuses before it starts: a negative
+// after or Limit, and bounds that are no keys. The server checks the
+// prefix; From, To and After, which it does not take, are checked by a
+// listing of one key over the same range.
+func (c *Client) checkWatch(ctx context.Context, after int64, rg sqldict.Range) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if after < 0 {
+		return fmt.Errorf("%w: negative sequence %d", sqldict.ErrInvalidArgument, after)
+	}
+	if rg.Limit < 0 {
+		return fmt.Errorf("%w: negative limit %d", sqldict.ErrInvalidArgument, rg.Limit)
+	}
+	if rg.From == "" && rg.To == "" && rg.After == "" {
+		return nil
+	}
+	rg.Limit = 1
+	_, err := c.KeysIn(ctx, rg)
+	return err
+}
+
+// watcher is the state of one Watch across reconnections.
+type watcher struct {
+	last  int64 // the newest sequence delivered or filtered out
+	left  int   // entries until the Limit; unused when the Limit is 0
+	yield func(sqldict.Entry, error) bool
+}
+
+// deliver yields e if it is in rg; errStopped when the consumer stopped or
+// the Limit is reached.
+func (w *watcher) deliver(e sqldict.Entry, rg sqldict.Range) error {
+	w.last = e.Sequence
+	if !inRange(e.Key, rg) {
+		return nil
+	}
+	if !w.yield(e, nil) {
+		return errStopped
+	}
+	if rg.Limit > 0 {
+		if w.left--; w.left == 0 {
+			return errStopped
+		}
+	}
+	return nil
 }
 
 // errStopped reports that the consumer stopped the iteration.
 var errStopped = errors.New("stopped")
 
-// watchOnce follows one event stream from *last, advancing it with every
+// watchOnce follows one event stream from w.last, advancing it with every
 // entry delivered. It returns errUnavailable-wrapped errors for a dropped
 // stream (to reconnect) and others to give up.
-func (c *Client) watchOnce(ctx context.Context, last *int64, rg sqldict.Range, yield func(sqldict.Entry, error) bool) (bool, error) {
-	q := url.Values{"after": {strconv.FormatInt(*last, 10)}}
+func (c *Client) watchOnce(ctx context.Context, w *watcher, rg sqldict.Range) (bool, error) {
+	q := url.Values{"after": {strconv.FormatInt(w.last, 10)}}
 	if rg.Prefix != "" {
 		q.Set("prefix", rg.Prefix)
 	}
-	hdr := http.Header{server.HeaderLastEventID: {strconv.FormatInt(*last, 10)}, "Accept": {"text/event-stream"}}
+	hdr := http.Header{api.HeaderLastEventID: {strconv.FormatInt(w.last, 10)}, "Accept": {api.ContentTypeEventStream}}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	resp, err := c.send(ctx, request{method: http.MethodGet, route: "watch", query: q, header: hdr})
+	resp, err := c.send(ctx, request{method: http.MethodGet, route: api.RouteWatch, query: q, header: hdr})
 	if err != nil {
 		return false, fmt.Errorf("%w: watch: %v", ErrUnavailable, err)
 	}
@@ -100,7 +155,7 @@ func (c *Client) watchOnce(ctx context.Context, last *int64, rg sqldict.Range, y
 		case "":
 			continue // a heartbeat or a retry hint
 		case "error":
-			var b server.ErrorBody
+			var b api.ErrorBody
 			if err := json.Unmarshal([]byte(d), &b); err != nil {
 				return progressed, fmt.Errorf("%w: watch: malformed error event", ErrUnavailable)
 			}
@@ -109,7 +164,7 @@ func (c *Client) watchOnce(ctx context.Context, last *int64, rg sqldict.Range, y
 		default:
 			continue // an event kind of a newer server
 		}
-		var je server.Entry
+		var je api.Entry
 		if err := json.Unmarshal([]byte(d), &je); err != nil {
 			return progressed, fmt.Errorf("%w: watch: malformed event %s: %v", ErrUnavailable, evID, err)
 		}
@@ -117,16 +172,12 @@ func (c *Client) watchOnce(ctx context.Context, last *int64, rg sqldict.Range, y
 		if err != nil {
 			return progressed, err
 		}
-		if e.Sequence <= *last {
+		if e.Sequence <= w.last {
 			continue // never twice, whatever a server resends
 		}
-		*last = e.Sequence
 		progressed = true
-		if !inRange(e.Key, rg) {
-			continue
-		}
-		if !yield(e, nil) {
-			return progressed, errStopped
+		if err := w.deliver(e, rg); err != nil {
+			return progressed, err
 		}
 	}
 	if err := sc.Err(); err != nil {

@@ -7,7 +7,7 @@ import (
 	"net/http"
 	"unicode/utf8"
 
-	"github.com/sqldict/sqldict/server"
+	"github.com/sqldict/sqldict/api"
 	"github.com/sqldict/sqldict/sqldict"
 )
 
@@ -17,7 +17,7 @@ func (c *Client) Set(ctx context.Context, key string, value []byte) error {
 		value = []byte{}
 	}
 	resp, err := c.do(ctx, request{
-		method: http.MethodPut, route: "keys/" + escapeKey(key), body: value,
+		method: http.MethodPut, route: api.KeyRoute(api.RouteKeys, key), body: value,
 		ok: []int{http.StatusOK, http.StatusCreated},
 	})
 	if err != nil {
@@ -29,7 +29,7 @@ func (c *Client) Set(ctx context.Context, key string, value []byte) error {
 // Delete appends a tombstone for key; ErrNotFound when it has no live
 // value.
 func (c *Client) Delete(ctx context.Context, key string) error {
-	resp, err := c.do(ctx, request{method: http.MethodDelete, route: "keys/" + escapeKey(key)})
+	resp, err := c.do(ctx, request{method: http.MethodDelete, route: api.KeyRoute(api.RouteKeys, key)})
 	if err != nil {
 		return err
 	}
@@ -43,7 +43,7 @@ func (c *Client) Commit(ctx context.Context, writes ...sqldict.Write) ([]sqldict
 	if len(writes) == 0 {
 		return nil, nil
 	}
-	req := server.CommitRequest{Writes: make([]server.CommitWrite, len(writes))}
+	req := api.CommitRequest{Writes: make([]api.CommitWrite, len(writes))}
 	for i, w := range writes {
 		// JSON would replace invalid UTF-8 with U+FFFD and the server
 		// would store another string: refuse it here, as a Dict does.
@@ -53,7 +53,7 @@ func (c *Client) Commit(ctx context.Context, writes ...sqldict.Write) ([]sqldict
 		if !utf8.ValidString(w.Author) || !utf8.ValidString(w.Comment) {
 			return nil, fmt.Errorf("%w: write %d of %q: author or comment is not valid UTF-8", sqldict.ErrInvalidArgument, i, w.Key)
 		}
-		cw := server.CommitWrite{Key: w.Key, Delete: w.Delete, Author: w.Author, Comment: w.Comment}
+		cw := api.CommitWrite{Key: w.Key, Delete: w.Delete, Author: w.Author, Comment: w.Comment}
 		if w.Delete && w.Value != nil {
 			return nil, fmt.Errorf("%w: write %d of %q: a delete has no value", sqldict.ErrInvalidArgument, i, w.Key)
 		}
@@ -72,13 +72,13 @@ func (c *Client) Commit(ctx context.Context, writes ...sqldict.Write) ([]sqldict
 	if err != nil {
 		return nil, err
 	}
-	resp, err := c.do(ctx, request{method: http.MethodPost, route: "commit", body: body,
-		header: http.Header{"Content-Type": {"application/json"}}})
+	resp, err := c.do(ctx, request{method: http.MethodPost, route: api.RouteCommit, body: body,
+		header: http.Header{"Content-Type": {api.ContentTypeJSON}}})
 	if err != nil {
 		return nil, err
 	}
 	defer closeBody(resp)
-	var out server.CommitResponse
+	var out api.CommitResponse
 	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
 		return nil, fmt.Errorf("%w: commit answered but unreadable (it did commit): %v", ErrUnavailable, err)
 	}

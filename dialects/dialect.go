@@ -200,6 +200,16 @@ type Queries struct {
 	// parameters as the texts they replace.
 	KeysNear, CountNear, EntriesNear    string
 	KeysEarly, CountEarly, EntriesEarly string
+	// EntryAtAny, when set, is EntryAt for many labels in one statement:
+	// each label's newest row with sequence_number <= bound, none for a
+	// label without one. Parameters: labels (an array), bound.
+	EntryAtAny string
+	// HeadSpan counts the head rows (live or not) with from <= label <
+	// until and label > after, stopping at limit: whether a key range is
+	// narrow enough that a seek per key (KeysAt) costs less than reading
+	// every row up to an early point (KeysEarly). Set with KeysEarly.
+	// Parameters: from, until, after, limit.
+	HeadSpan string
 
 	// Log reads entries with after < sequence_number <= until in sequence
 	// order, at most limit. Parameters: after, until, limit.
@@ -303,6 +313,9 @@ var (
 	// how a read-only open tells a journal never created from one it
 	// cannot read, without creating anything.
 	ErrNoTable = errors.New("no such table")
+	// ErrStorageFull marks a write the engine refused for want of disk
+	// space or quota; the statement (and its transaction) took no effect.
+	ErrStorageFull = errors.New("storage full")
 )
 
 // Classified wraps a native error in a class while keeping both reachable.

@@ -69,3 +69,7 @@ var sqliteBench = benchsuite.SQLite("")
 func BenchmarkProcesses(b *testing.B) {
 	benchsuite.Processes(b, append([]*benchsuite.Engine{sqliteBench}, benchEngines...)...)
 }
+
+func BenchmarkScaleList(b *testing.B)   { benchsuite.ScaleList(b, benchEngines...) }
+func BenchmarkScaleDiff(b *testing.B)   { benchsuite.ScaleDiff(b, benchEngines...) }
+func BenchmarkScaleImport(b *testing.B) { benchsuite.ScaleImport(b, benchEngines...) }

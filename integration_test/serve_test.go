@@ -4,7 +4,6 @@ import (
 	"testing"
 
 	"github.com/sqldict/sqldict/server/servetest"
-	"github.com/sqldict/sqldict/sqldict"
 	"github.com/sqldict/sqldict/sqldict/sqldicttest"
 )
 
@@ -13,7 +12,7 @@ import (
 // a local Dict does.
 func TestServe_Conformance(t *testing.T) {
 	forEngine(t, func(t *testing.T, e *engine) {
-		sqldicttest.RunStore(t, func(t *testing.T) sqldict.Store {
+		sqldicttest.RunStore(t, func(t *testing.T) sqldicttest.Journal {
 			return servetest.Store(t, e.URL(t), e.Drop)
 		})
 	})

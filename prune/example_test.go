@@ -7,6 +7,8 @@ import (
 
 	"github.com/sqldict/sqldict/prune"
 	"github.com/sqldict/sqldict/sqldict"
+
+	_ "github.com/sqldict/sqldict/dialects/sqlite" // sqlite: URLs
 )
 
 func ExampleCompact() {

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/sqldict/sqldict/api"
 	"github.com/sqldict/sqldict/prune"
 	"github.com/sqldict/sqldict/snapshot"
 	"github.com/sqldict/sqldict/sqldict"
@@ -14,7 +15,7 @@ import (
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request, _ *sqldict.Dict) error {
 	for _, d := range s.cfg.Tables {
 		if _, err := d.Stat(r.Context()); err != nil {
-			return &apiError{http.StatusServiceUnavailable, CodeUnavailable, fmt.Sprintf("table %s: %v", d.Table(), err)}
+			return &apiError{http.StatusServiceUnavailable, api.CodeUnavailable, fmt.Sprintf("table %s: %v", d.Table(), err)}
 		}
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -39,8 +40,8 @@ func (s *Server) stat(w http.ResponseWriter, r *http.Request, d *sqldict.Dict) e
 		return err
 	}
 	setSequence(w, snap.Sequence())
-	return writeJSON(w, http.StatusOK, Stat{
-		Sequence: snap.Sequence(), Created: FormatTime(snap.Time()), Horizon: st.Horizon, Keys: n,
+	return writeJSON(w, http.StatusOK, api.Stat{
+		Sequence: snap.Sequence(), Created: api.FormatTime(snap.Time()), Horizon: st.Horizon, Keys: n,
 	})
 }
 
@@ -75,29 +76,29 @@ func (s *Server) diff(w http.ResponseWriter, r *http.Request, d *sqldict.Dict) e
 	if err != nil {
 		return err
 	}
-	out := make([]Change, len(changes))
+	out := make([]api.Change, len(changes))
 	for i, c := range changes {
-		out[i] = Change{Key: c.Key, Kind: c.Kind.String(), Before: entryPtr(c.Before), After: entryPtr(c.After)}
+		out[i] = api.Change{Key: c.Key, Kind: c.Kind.String(), Before: entryPtr(c.Before), After: entryPtr(c.After)}
 	}
 	setSequence(w, to)
 	return writeJSON(w, http.StatusOK, out)
 }
 
-func entryPtr(e *sqldict.Entry) *Entry {
+func entryPtr(e *sqldict.Entry) *api.Entry {
 	if e == nil {
 		return nil
 	}
-	j := EntryJSON(*e, true)
+	j := api.EntryJSON(*e, true)
 	return &j
 }
 
 // prune runs a compaction by the policy in the body.
 func (s *Server) prune(w http.ResponseWriter, r *http.Request, d *sqldict.Dict) error {
-	var p PrunePolicy
+	var p api.PrunePolicy
 	if err := decodeJSON(w, r, 1<<16, &p); err != nil {
 		return err
 	}
-	pol, err := p.Policy()
+	pol, err := prunePolicy(p)
 	if err != nil {
 		return err
 	}
@@ -105,11 +106,11 @@ func (s *Server) prune(w http.ResponseWriter, r *http.Request, d *sqldict.Dict) 
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, PruneResult{Removed: res.Removed, Batches: res.Batches, Horizon: res.Horizon})
+	return writeJSON(w, http.StatusOK, api.PruneResult{Removed: res.Removed, Batches: res.Batches, Horizon: res.Horizon})
 }
 
-// Policy converts p to a prune.Policy.
-func (p PrunePolicy) Policy() (prune.Policy, error) {
+// prunePolicy converts p to a prune.Policy.
+func prunePolicy(p api.PrunePolicy) (prune.Policy, error) {
 	if p.KeepVersions < 0 || p.Through < 0 || p.BatchSize < 0 {
 		return prune.Policy{}, badArg("prune policy: keep_versions, through and batch_size must not be negative")
 	}

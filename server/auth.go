@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/sqldict/sqldict/api"
 	"github.com/sqldict/sqldict/sqldict"
 )
 
@@ -94,11 +95,13 @@ func ParseTokens(r io.Reader) (*Tokens, error) {
 		}
 		scope, ok := parseScope(f[1])
 		if !ok {
-			return nil, fmt.Errorf("%w: line %d: scope %q: want read, write or admin", sqldict.ErrInvalidArgument, n, f[1])
+			// The field is not echoed: a line in the wrong order would
+			// put the token in the error, and so in logs.
+			return nil, fmt.Errorf("%w: line %d: field 2 is not a scope: want TOKEN SCOPE [TABLE...], scope read, write or admin", sqldict.ErrInvalidArgument, n)
 		}
-		for _, table := range f[2:] {
-			if err := sqldict.ValidTable(table); err != nil {
-				return nil, fmt.Errorf("line %d: %w", n, err)
+		for i, table := range f[2:] {
+			if sqldict.ValidTable(table) != nil {
+				return nil, fmt.Errorf("%w: line %d: field %d is not a table name", sqldict.ErrInvalidArgument, n, i+3)
 			}
 		}
 		sum := sha256.Sum256([]byte(f[0]))
@@ -133,32 +136,69 @@ func (t *Tokens) lookup(token string) (grant, bool) {
 	return found, ok == 1
 }
 
+// SetTokens replaces the tokens every later request is checked against
+// (requests already authorized go on): how serve reloads its tokens file.
+// A Server created without tokens stays open and refuses, as does nil.
+func (s *Server) SetTokens(t *Tokens) error {
+	if t == nil || len(t.grants) == 0 {
+		return fmt.Errorf("%w: no tokens", sqldict.ErrInvalidArgument)
+	}
+	if s.tokens.Load() == nil {
+		return fmt.Errorf("%w: the server was started without tokens", sqldict.ErrInvalidArgument)
+	}
+	s.tokens.Store(t)
+	return nil
+}
+
 // authorize checks the request's bearer token for scope on table ("" for
 // routes about no table). It returns nil when the request may go on.
 func (s *Server) authorize(r *http.Request, scope Scope, table string) error {
-	if s.cfg.Tokens == nil || scope == ScopeNone {
+	if s.tokens.Load() == nil || scope == ScopeNone {
 		return nil
 	}
-	h := r.Header.Get("Authorization")
-	token, ok := strings.CutPrefix(h, "Bearer ")
-	if !ok || token == "" {
-		return &apiError{http.StatusUnauthorized, CodeUnauthorized, "missing bearer token (Authorization: Bearer TOKEN)"}
+	token, ok := bearer(r)
+	if !ok {
+		return &apiError{http.StatusUnauthorized, api.CodeUnauthorized, "missing bearer token (Authorization: Bearer TOKEN)"}
 	}
 	return s.grants(token, scope, table)
+}
+
+// bearer returns the request's bearer token; the scheme's name is
+// case-insensitive (RFC 9110 section 11.1).
+func bearer(r *http.Request) (string, bool) {
+	scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	token = strings.TrimLeft(token, " ")
+	return token, ok && strings.EqualFold(scheme, "Bearer") && token != ""
 }
 
 // grants checks that token grants scope on table ("" for no table); the
 // API's bearer header and the UI's cookie both end here.
 func (s *Server) grants(token string, scope Scope, table string) error {
-	g, ok := s.cfg.Tokens.lookup(token)
+	g, ok := s.tokens.Load().lookup(token)
 	if !ok {
-		return &apiError{http.StatusUnauthorized, CodeUnauthorized, "unknown token"}
+		return &apiError{http.StatusUnauthorized, api.CodeUnauthorized, "unknown token"}
 	}
-	if table != "" && len(g.tables) > 0 && !slices.Contains(g.tables, table) {
-		return &apiError{http.StatusForbidden, CodeForbidden, fmt.Sprintf("token not granted table %q", table)}
+	if table != "" && !g.may(table) {
+		return &apiError{http.StatusForbidden, api.CodeForbidden, fmt.Sprintf("token not granted table %q", table)}
 	}
 	if g.scope < scope {
-		return &apiError{http.StatusForbidden, CodeForbidden, fmt.Sprintf("token has scope %s, route needs %s", g.scope, scope)}
+		return &apiError{http.StatusForbidden, api.CodeForbidden, fmt.Sprintf("token has scope %s, route needs %s", g.scope, scope)}
 	}
 	return nil
+}
+
+// may reports whether the grant covers table.
+func (g grant) may(table string) bool {
+	return len(g.tables) == 0 || slices.Contains(g.tables, table)
+}
+
+// tablesOf returns which tables token may see: every one without tokens,
+// none for an unknown token.
+func (s *Server) tablesOf(token string) func(table string) bool {
+	t := s.tokens.Load()
+	if t == nil {
+		return func(string) bool { return true }
+	}
+	g, ok := t.lookup(token)
+	return func(table string) bool { return ok && g.may(table) }
 }

@@ -4,12 +4,13 @@ import (
 	"fmt"
 	"net/http"
 
+	"github.com/sqldict/sqldict/api"
 	"github.com/sqldict/sqldict/sqldict"
 )
 
 // commit applies a batch of writes atomically.
 func (s *Server) commit(w http.ResponseWriter, r *http.Request, d *sqldict.Dict) error {
-	var req CommitRequest
+	var req api.CommitRequest
 	if err := decodeJSON(w, r, s.cfg.MaxCommitBytes, &req); err != nil {
 		return err
 	}
@@ -37,9 +38,9 @@ func (s *Server) commit(w http.ResponseWriter, r *http.Request, d *sqldict.Dict)
 	if len(writes) > 0 {
 		s.metrics.observeCommit(d.Table(), len(writes))
 	}
-	out := CommitResponse{Entries: make([]Entry, len(es))}
+	out := api.CommitResponse{Entries: make([]api.Entry, len(es))}
 	for i, e := range es {
-		out.Entries[i] = EntryJSON(e, false)
+		out.Entries[i] = api.EntryJSON(e, false)
 	}
 	return writeJSON(w, http.StatusOK, out)
 }

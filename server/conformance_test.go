@@ -4,7 +4,6 @@ import (
 	"testing"
 
 	"github.com/sqldict/sqldict/server/servetest"
-	"github.com/sqldict/sqldict/sqldict"
 	"github.com/sqldict/sqldict/sqldict/sqldicttest"
 )
 
@@ -12,5 +11,5 @@ import (
 // passes the Store conformance suite, as a local Dict does. The
 // integration module runs the same on MariaDB and PostgreSQL.
 func TestServe_StoreConformance(t *testing.T) {
-	sqldicttest.RunStore(t, func(t *testing.T) sqldict.Store { return servetest.Store(t, sqliteURL(t), nil) })
+	sqldicttest.RunStore(t, func(t *testing.T) sqldicttest.Journal { return servetest.Store(t, sqliteURL(t), nil) })
 }

@@ -79,4 +79,21 @@
 // constant time (over their SHA-256, so the comparison does not reveal the
 // length either) and never logged: the request log records the method,
 // path, route, status, size, duration and remote address, no header.
+// SetTokens swaps the tokens while serving (serve does on SIGHUP).
+//
+// A browser on the same machine or network is the other threat: any page
+// it shows can send requests to the server (guard.go). So, with tokens or
+// without, the Host header must name the address the connection reached
+// (localhost too on loopback; any interface address on a wildcard bind) or
+// a Config.AllowHosts name, else 403 forbidden: a name of the attacker's
+// resolving to the server (DNS rebinding) reaches nothing. Requests that
+// may change something (not GET, HEAD or OPTIONS) are refused, 403, when
+// their Origin names another server or, without Origin, their
+// Sec-Fetch-Site is cross-site or same-site. JSON routes want Content-Type
+// application/json (415 otherwise), which a page can only send cross-site
+// after a CORS preflight the server never grants; a field given twice in a
+// JSON body is 400, not last-wins. With tokens, /metrics needs a valid
+// token and shows the series of its tables only, and /ui/ lists only the
+// tables of the logged-in token. Method labels are bounded (others count
+// as OTHER).
 package server

@@ -16,7 +16,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sqldict/sqldict/server"
+	"github.com/sqldict/sqldict/api"
 	"github.com/sqldict/sqldict/server/servetest"
 	"github.com/sqldict/sqldict/sqldict"
 )
@@ -34,11 +34,11 @@ func TestServe_ErrorCodes(t *testing.T) {
 	do(t, "PUT", p.URL+"/v1/other/keys/k", "v").wantErr(404, "not_found")
 	// An unserved table's 404 names the table (body and header, for HEAD);
 	// a missing key's does not.
-	if c := do(t, "GET", p.URL+"/v1/other/keys/k", "").wantErr(404, "not_found").header(server.HeaderNotServed, "other"); !strings.Contains(c.body, `"table":"other"`) {
+	if c := do(t, "GET", p.URL+"/v1/other/keys/k", "").wantErr(404, "not_found").header(api.HeaderNotServed, "other"); !strings.Contains(c.body, `"table":"other"`) {
 		t.Fatalf("unserved table: body %s lacks the table", c.body)
 	}
-	do(t, "HEAD", p.URL+"/v1/other/keys/k", "").want(404).header(server.HeaderNotServed, "other")
-	if c := do(t, "GET", base+"keys/missing", "").header(server.HeaderNotServed, ""); strings.Contains(c.body, `"table"`) {
+	do(t, "HEAD", p.URL+"/v1/other/keys/k", "").want(404).header(api.HeaderNotServed, "other")
+	if c := do(t, "GET", base+"keys/missing", "").header(api.HeaderNotServed, ""); strings.Contains(c.body, `"table"`) {
 		t.Fatalf("missing key: body %s names a table", c.body)
 	}
 
@@ -103,7 +103,11 @@ func TestServe_ErrorCodes(t *testing.T) {
 // raw sends a request as bytes and checks the start of the answer.
 func raw(t *testing.T, p *servetest.Proc, request, wantPrefix string) string {
 	t.Helper()
-	conn, err := net.Dial("tcp", strings.TrimPrefix(p.URL, "http://"))
+	addr := strings.TrimPrefix(p.URL, "http://")
+	// "Host: x" stands for the server's own address, which the Host check
+	// accepts.
+	request = strings.Replace(request, "Host: x\r\n", "Host: "+addr+"\r\n", 1)
+	conn, err := net.Dial("tcp", addr)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -291,8 +295,8 @@ func TestServe_NoRouteErrors(t *testing.T) {
 	if c := do(t, "HEAD", p.URL+"/nowhere", "").want(404).header("Content-Type", "application/json"); c.body != "" {
 		t.Fatalf("HEAD body %q", c.body)
 	}
-	// A JSON error body decodes into ErrorBody.
-	var b server.ErrorBody
+	// A JSON error body decodes into api.ErrorBody.
+	var b api.ErrorBody
 	if err := json.Unmarshal([]byte(do(t, "PUT", base+"stat", "x").want(405).body), &b); err != nil || b.Error.Code != "invalid_argument" {
 		t.Fatalf("decode 405: %+v, %v", b, err)
 	}

@@ -9,19 +9,9 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/sqldict/sqldict/api"
 	"github.com/sqldict/sqldict/sqldict"
 )
-
-// Headers of the key routes.
-const (
-	HeaderVersion       = "X-Sqldict-Version"
-	HeaderEntrySequence = "X-Sqldict-Entry-Sequence"
-	HeaderAuthor        = "X-Sqldict-Author"
-	HeaderComment       = "X-Sqldict-Comment"
-)
-
-// ETag is the entity tag of a key's version.
-func ETag(version int64) string { return `"` + strconv.FormatInt(version, 10) + `"` }
 
 // getKey answers GET and HEAD of a key.
 func (s *Server) getKey(w http.ResponseWriter, r *http.Request, d *sqldict.Dict) error {
@@ -60,16 +50,16 @@ func (s *Server) getKey(w http.ResponseWriter, r *http.Request, d *sqldict.Dict)
 		return fmt.Errorf("%w: %q was deleted at sequence %d", sqldict.ErrNotFound, key, e.Sequence)
 	}
 	h := w.Header()
-	etag := ETag(e.Version)
+	etag := api.ETag(e.Version)
 	h.Set("ETag", etag)
-	h.Set(HeaderVersion, strconv.FormatInt(e.Version, 10))
-	h.Set(HeaderEntrySequence, strconv.FormatInt(e.Sequence, 10))
+	h.Set(api.HeaderVersion, strconv.FormatInt(e.Version, 10))
+	h.Set(api.HeaderEntrySequence, strconv.FormatInt(e.Sequence, 10))
 	h.Set("Last-Modified", e.Created.UTC().Format(http.TimeFormat))
 	if matchETag(r.Header.Get("If-None-Match"), etag) {
 		w.WriteHeader(http.StatusNotModified)
 		return nil
 	}
-	h.Set("Content-Type", "application/octet-stream")
+	h.Set("Content-Type", api.ContentTypeValue)
 	h.Set("Content-Length", strconv.Itoa(len(e.Value)))
 	w.WriteHeader(http.StatusOK)
 	if r.Method != http.MethodHead {
@@ -112,11 +102,11 @@ func expectation(r *http.Request) (sqldict.Expectation, error) {
 // writeMeta reads the percent-encoded author and comment headers.
 func writeMeta(r *http.Request, w *sqldict.Write) error {
 	var err error
-	if w.Author, err = url.PathUnescape(r.Header.Get(HeaderAuthor)); err != nil {
-		return badArg(HeaderAuthor + ": invalid percent-encoding")
+	if w.Author, err = url.PathUnescape(r.Header.Get(api.HeaderAuthor)); err != nil {
+		return badArg(api.HeaderAuthor + ": invalid percent-encoding")
 	}
-	if w.Comment, err = url.PathUnescape(r.Header.Get(HeaderComment)); err != nil {
-		return badArg(HeaderComment + ": invalid percent-encoding")
+	if w.Comment, err = url.PathUnescape(r.Header.Get(api.HeaderComment)); err != nil {
+		return badArg(api.HeaderComment + ": invalid percent-encoding")
 	}
 	return nil
 }
@@ -151,8 +141,8 @@ func (s *Server) putKey(w http.ResponseWriter, r *http.Request, d *sqldict.Dict)
 	if created {
 		status = http.StatusCreated
 	}
-	w.Header().Set("ETag", ETag(e.Version))
-	return writeJSON(w, status, EntryJSON(e, false))
+	w.Header().Set("ETag", api.ETag(e.Version))
+	return writeJSON(w, status, api.EntryJSON(e, false))
 }
 
 // deleteKey appends a tombstone.
@@ -169,8 +159,8 @@ func (s *Server) deleteKey(w http.ResponseWriter, r *http.Request, d *sqldict.Di
 	if err != nil {
 		return err
 	}
-	w.Header().Set("ETag", ETag(e.Version))
-	return writeJSON(w, http.StatusOK, EntryJSON(e, false))
+	w.Header().Set("ETag", api.ETag(e.Version))
+	return writeJSON(w, http.StatusOK, api.EntryJSON(e, false))
 }
 
 func (s *Server) commitOne(r *http.Request, d *sqldict.Dict, wr sqldict.Write) (sqldict.Entry, error) {

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/sqldict/sqldict/api"
 	"github.com/sqldict/sqldict/sqldict"
 )
 
@@ -39,7 +40,7 @@ func (s *Server) listKeys(w http.ResponseWriter, r *http.Request, d *sqldict.Dic
 	if err != nil {
 		return err
 	}
-	out := Keys{Keys: keys, Sequence: snap.Sequence()}
+	out := api.Keys{Keys: keys, Sequence: snap.Sequence()}
 	if len(keys) > limit {
 		out.Keys = keys[:limit]
 		out.Next = keys[limit-1]
@@ -125,15 +126,15 @@ func (s *Server) streamLines(w http.ResponseWriter, r *http.Request, seq iter.Se
 				return err
 			}
 			_, code := classify(err)
-			_ = enc.Encode(ErrorBody{Error: ErrorDetail{Code: code, Message: err.Error()}})
+			_ = enc.Encode(api.ErrorBody{Error: api.ErrorDetail{Code: code, Message: err.Error()}})
 			return nil
 		}
 		if !started {
-			w.Header().Set("Content-Type", "application/x-ndjson")
+			w.Header().Set("Content-Type", api.ContentTypeJSONLines)
 			w.WriteHeader(http.StatusOK)
 			started = true
 		}
-		if err := enc.Encode(EntryJSON(e, true)); err != nil {
+		if err := enc.Encode(api.EntryJSON(e, true)); err != nil {
 			return nil // the client went away
 		}
 		if n++; n%256 == 0 {
@@ -142,7 +143,7 @@ func (s *Server) streamLines(w http.ResponseWriter, r *http.Request, seq iter.Se
 		}
 	}
 	if !started {
-		w.Header().Set("Content-Type", "application/x-ndjson")
+		w.Header().Set("Content-Type", api.ContentTypeJSONLines)
 		w.WriteHeader(http.StatusOK)
 	}
 	return nil
@@ -160,9 +161,9 @@ func (s *Server) history(w http.ResponseWriter, r *http.Request, d *sqldict.Dict
 	if err != nil {
 		return err
 	}
-	out := make([]Entry, len(hist))
+	out := make([]api.Entry, len(hist))
 	for i, e := range hist {
-		out[i] = EntryJSON(e, true)
+		out[i] = api.EntryJSON(e, true)
 	}
 	return writeJSON(w, http.StatusOK, out)
 }

@@ -2,11 +2,13 @@ package server
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	dto "github.com/prometheus/client_model/go"
 
 	"github.com/sqldict/sqldict/sqldict"
 )
@@ -98,8 +100,43 @@ func (c collectorFunc) Describe(ch chan<- *prometheus.Desc) {
 
 func (c collectorFunc) Collect(ch chan<- prometheus.Metric) { c.collect(ch) }
 
-func (m *metrics) handler() http.Handler {
-	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
+// handler serves the series; those labelled with a table may does not
+// accept are left out.
+func (m *metrics) handler(may func(table string) bool) http.Handler {
+	g := prometheus.GathererFunc(func() ([]*dto.MetricFamily, error) {
+		mfs, err := m.reg.Gather()
+		for _, mf := range mfs {
+			mf.Metric = slices.DeleteFunc(mf.Metric, func(mt *dto.Metric) bool {
+				for _, l := range mt.GetLabel() {
+					if l.GetName() == "table" && !may(l.GetValue()) {
+						return true
+					}
+				}
+				return false
+			})
+		}
+		return mfs, err
+	})
+	return promhttp.HandlerFor(g, promhttp.HandlerOpts{})
+}
+
+// serveMetrics answers /metrics: with tokens, any valid token may scrape,
+// and sees the series of its tables only.
+func (s *Server) serveMetrics(w http.ResponseWriter, r *http.Request, _ *sqldict.Dict) error {
+	token, _ := bearer(r)
+	s.metrics.handler(s.tablesOf(token)).ServeHTTP(w, r)
+	return nil
+}
+
+// methodLabel bounds the method label: a client may send any token as
+// its method, and each label value is a series kept until restart.
+func methodLabel(method string) string {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodConnect, http.MethodOptions, http.MethodTrace:
+		return method
+	}
+	return "OTHER"
 }
 
 func (m *metrics) observeCommit(table string, writes int) {
@@ -108,6 +145,6 @@ func (m *metrics) observeCommit(table string, writes int) {
 }
 
 func (m *metrics) observeRequest(route, method string, status int, seconds float64) {
-	m.requests.WithLabelValues(route, method, strconv.Itoa(status)).Inc()
+	m.requests.WithLabelValues(route, methodLabel(method), strconv.Itoa(status)).Inc()
 	m.latency.WithLabelValues(route).Observe(seconds)
 }

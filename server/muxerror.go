@@ -2,6 +2,7 @@ package server
 
 import (
 	"fmt"
+	"github.com/sqldict/sqldict/api"
 	"net/http"
 )
 
@@ -42,9 +43,9 @@ func (m *muxErrorWriter) Write(p []byte) (int, error) {
 func muxError(r *http.Request, status int, allow string) error {
 	switch status {
 	case http.StatusNotFound:
-		return &apiError{status, CodeNotFound, fmt.Sprintf("no route for %s %s (see HTTP.md)", r.Method, r.URL.EscapedPath())}
+		return &apiError{status, api.CodeNotFound, fmt.Sprintf("no route for %s %s (see HTTP.md)", r.Method, r.URL.EscapedPath())}
 	case http.StatusMethodNotAllowed:
-		return &apiError{status, CodeInvalidArgument, fmt.Sprintf("method %s is not allowed on %s; allowed: %s", r.Method, r.URL.EscapedPath(), allow)}
+		return &apiError{status, api.CodeInvalidArgument, fmt.Sprintf("method %s is not allowed on %s; allowed: %s", r.Method, r.URL.EscapedPath(), allow)}
 	}
-	return &apiError{status, CodeInvalidArgument, http.StatusText(status)}
+	return &apiError{status, api.CodeInvalidArgument, http.StatusText(status)}
 }

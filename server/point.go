@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -10,12 +11,9 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/sqldict/sqldict/api"
 	"github.com/sqldict/sqldict/sqldict"
 )
-
-// HeaderSequence is the response header carrying the point a read was
-// answered at.
-const HeaderSequence = "X-Sqldict-Sequence"
 
 // point returns the snapshot the request's at= or as_of= names, or the
 // head's when neither is given.
@@ -91,34 +89,45 @@ func limitParam(q url.Values) (int, error) {
 }
 
 func setSequence(w http.ResponseWriter, seq int64) {
-	w.Header().Set(HeaderSequence, strconv.FormatInt(seq, 10))
+	w.Header().Set(api.HeaderSequence, strconv.FormatInt(seq, 10))
 }
 
 // writeJSON answers v as JSON with status.
 func writeJSON(w http.ResponseWriter, status int, v any) error {
-	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Type", api.ContentTypeJSON)
 	w.WriteHeader(status)
 	return json.NewEncoder(w).Encode(v)
 }
 
 // decodeJSON reads a JSON body of at most limit bytes into v; unknown
-// fields are refused, so a misspelt "if_version" cannot turn a conditional
-// write into an unconditional one.
+// fields and fields given twice in one object are refused, so that neither
+// a misspelt nor a repeated "if_version" can turn a conditional write into
+// an unconditional one.
 func decodeJSON(w http.ResponseWriter, r *http.Request, limit int64, v any) error {
+	if err := requireJSON(r); err != nil {
+		return err
+	}
 	if r.ContentLength > limit {
 		return &http.MaxBytesError{Limit: limit}
 	}
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, limit))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
+	buf := bytes.NewBuffer(make([]byte, 0, max(r.ContentLength, 0)+1))
+	if _, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, limit)); err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
 			return err
 		}
+		return badArg(fmt.Sprintf("reading the body: %v", err))
+	}
+	dec := json.NewDecoder(bytes.NewReader(buf.Bytes()))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
 		return badArg(fmt.Sprintf("malformed JSON body: %v", err))
 	}
 	if dec.More() {
 		return badArg("malformed JSON body: more than one value")
+	}
+	if name, dup := duplicateKey(buf.Bytes()); dup {
+		return badArg(fmt.Sprintf("malformed JSON body: field %q given twice in one object", name))
 	}
 	return nil
 }

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/sqldict/sqldict/server"
+	"github.com/sqldict/sqldict/api"
 	"github.com/sqldict/sqldict/sqldict"
 	"github.com/sqldict/sqldict/sqldict/sqldicttest"
 )
@@ -32,7 +32,7 @@ func TestServe_Routes(t *testing.T) {
 
 	// PUT: 201 for a new key, 200 over a live one; metadata headers.
 	put := do(t, "PUT", base+"keys/cfg/a", "one", "X-Sqldict-Author", "ana", "X-Sqldict-Comment", "first%20%C3%A9").want(201).header("ETag", `"1"`)
-	e := decode[server.Entry](t, put)
+	e := decode[api.Entry](t, put)
 	if e.Key != "cfg/a" || e.Version != 1 || e.Sequence != 1 || e.Author != "ana" || e.Comment != "first é" || e.Value != nil {
 		t.Fatalf("PUT entry %+v", e)
 	}
@@ -46,8 +46,8 @@ func TestServe_Routes(t *testing.T) {
 	do(t, "PUT", base+"keys/cfg/b", "bee", "If-None-Match", "*").want(201)
 
 	// GET and HEAD: the value verbatim and the headers.
-	g := do(t, "GET", base+"keys/cfg/a", "").want(200).header("ETag", `"3"`).header(server.HeaderVersion, "3").
-		header(server.HeaderEntrySequence, "3").header(server.HeaderSequence, "4").header("Content-Type", "application/octet-stream")
+	g := do(t, "GET", base+"keys/cfg/a", "").want(200).header("ETag", `"3"`).header(api.HeaderVersion, "3").
+		header(api.HeaderEntrySequence, "3").header(api.HeaderSequence, "4").header("Content-Type", "application/octet-stream")
 	if g.body != "three" {
 		t.Fatalf("GET body %q", g.body)
 	}
@@ -60,16 +60,16 @@ func TestServe_Routes(t *testing.T) {
 	}
 	do(t, "GET", base+"keys/cfg/a", "", "If-None-Match", `"3"`).want(304)
 	do(t, "GET", base+"keys/cfg/a", "", "If-None-Match", `"2"`).want(200)
-	if g := do(t, "GET", base+"keys/cfg/a?at=1", "").want(200).header(server.HeaderSequence, "1"); g.body != "one" {
+	if g := do(t, "GET", base+"keys/cfg/a?at=1", "").want(200).header(api.HeaderSequence, "1"); g.body != "one" {
 		t.Fatalf("GET at=1: %q", g.body)
 	}
-	created := decode[server.Entry](t, put).Created
+	created := decode[api.Entry](t, put).Created
 	if g := do(t, "GET", base+"keys/cfg/a?as_of="+created, "").want(200); g.body != "one" {
 		t.Fatalf("GET as_of=%s: %q", created, g.body)
 	}
 
 	// DELETE: 200 with the entry, then 404.
-	del := decode[server.Entry](t, do(t, "DELETE", base+"keys/cfg/b", "").want(200))
+	del := decode[api.Entry](t, do(t, "DELETE", base+"keys/cfg/b", "").want(200))
 	if !del.Deleted || del.Version != 2 {
 		t.Fatalf("DELETE entry %+v", del)
 	}
@@ -79,7 +79,7 @@ func TestServe_Routes(t *testing.T) {
 	do(t, "PUT", base+"keys/cfg/b", "again").want(201) // recreated after a delete
 
 	// POST commit: all or nothing.
-	cr := decode[server.CommitResponse](t, do(t, "POST", base+"commit",
+	cr := decode[api.CommitResponse](t, do(t, "POST", base+"commit",
 		`{"writes":[{"key":"x/1","value":"MQ=="},{"key":"x/2","value":"Mg==","author":"bo"},{"key":"cfg/b","delete":true,"if_version":3}]}`).want(200))
 	if len(cr.Entries) != 3 || cr.Entries[0].Sequence != 7 || cr.Entries[2].Sequence != 9 || !cr.Entries[2].Deleted || cr.Entries[1].Author != "bo" {
 		t.Fatalf("commit entries %+v", cr.Entries)
@@ -88,16 +88,16 @@ func TestServe_Routes(t *testing.T) {
 	do(t, "GET", base+"keys/x/3", "").wantErr(404, "not_found")
 
 	// GET keys: pages at one sequence.
-	k1 := decode[server.Keys](t, do(t, "GET", base+"keys?limit=2", "").want(200))
+	k1 := decode[api.Keys](t, do(t, "GET", base+"keys?limit=2", "").want(200))
 	if strings.Join(k1.Keys, ",") != "cfg/a,x/1" || k1.Next != "x/1" || k1.Sequence != 9 {
 		t.Fatalf("keys page 1 %+v", k1)
 	}
 	do(t, "PUT", base+"keys/x/0", "late").want(201) // after the listing's sequence
-	k2 := decode[server.Keys](t, do(t, "GET", base+"keys?limit=2&after=x/1&at=9", "").want(200))
+	k2 := decode[api.Keys](t, do(t, "GET", base+"keys?limit=2&after=x/1&at=9", "").want(200))
 	if strings.Join(k2.Keys, ",") != "x/2" || k2.Next != "" || k2.Sequence != 9 {
 		t.Fatalf("keys page 2 %+v", k2)
 	}
-	kp := decode[server.Keys](t, do(t, "GET", base+"keys?prefix=x/", "").want(200))
+	kp := decode[api.Keys](t, do(t, "GET", base+"keys?prefix=x/", "").want(200))
 	if strings.Join(kp.Keys, ",") != "x/0,x/1,x/2" {
 		t.Fatalf("keys prefix x/: %+v", kp)
 	}
@@ -110,20 +110,20 @@ func TestServe_Routes(t *testing.T) {
 	}
 
 	// GET history: oldest first, with values.
-	hist := decode[[]server.Entry](t, do(t, "GET", base+"history/cfg/a", "").want(200))
+	hist := decode[[]api.Entry](t, do(t, "GET", base+"history/cfg/a", "").want(200))
 	if len(hist) != 3 || *hist[0].Value != "b25l" || hist[2].Version != 3 {
 		t.Fatalf("history %+v", hist)
 	}
 	do(t, "GET", base+"history/nothing", "").wantErr(404, "not_found")
 
 	// GET log: the journal in sequence order.
-	lg := do(t, "GET", base+"log?after=2&until=5&limit=2", "").want(200).header(server.HeaderSequence, "5")
+	lg := do(t, "GET", base+"log?after=2&until=5&limit=2", "").want(200).header(api.HeaderSequence, "5")
 	if ls := strings.Split(strings.TrimSpace(lg.body), "\n"); len(ls) != 2 || !strings.Contains(ls[0], `"sequence":3`) || !strings.Contains(ls[1], `"sequence":4`) {
 		t.Fatalf("log %q", lg.body)
 	}
 
 	// GET diff.
-	changes := decode[[]server.Change](t, do(t, "GET", base+"diff?from=1&to=9", "").want(200))
+	changes := decode[[]api.Change](t, do(t, "GET", base+"diff?from=1&to=9", "").want(200))
 	kinds := map[string]string{}
 	for _, ch := range changes {
 		kinds[ch.Key] = ch.Kind
@@ -133,7 +133,7 @@ func TestServe_Routes(t *testing.T) {
 	}
 
 	// GET stat.
-	st := decode[server.Stat](t, do(t, "GET", base+"stat", "").want(200))
+	st := decode[api.Stat](t, do(t, "GET", base+"stat", "").want(200))
 	if st.Sequence != 10 || st.Keys != 4 || st.Horizon != 0 || st.Created == "" {
 		t.Fatalf("stat %+v", st)
 	}
@@ -148,7 +148,7 @@ func TestServe_Routes(t *testing.T) {
 	}
 
 	// POST prune, then a pruned point.
-	pr := decode[server.PruneResult](t, do(t, "POST", base+"prune", `{"keep_versions":1}`).want(200))
+	pr := decode[api.PruneResult](t, do(t, "POST", base+"prune", `{"keep_versions":1}`).want(200))
 	if pr.Removed == 0 || pr.Horizon == 0 {
 		t.Fatalf("prune %+v", pr)
 	}
@@ -199,7 +199,7 @@ func readEvents(t *testing.T, url, lastID string, n int) []string {
 		case strings.HasPrefix(line, "event: "):
 			kind = line[7:]
 		case strings.HasPrefix(line, "data: "):
-			var e server.Entry
+			var e api.Entry
 			if err := json.Unmarshal([]byte(line[6:]), &e); err != nil {
 				t.Fatal(err)
 			}

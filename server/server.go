@@ -9,8 +9,10 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
+	"github.com/sqldict/sqldict/api"
 	"github.com/sqldict/sqldict/sqldict"
 )
 
@@ -63,6 +65,14 @@ type Config struct {
 	// ShutdownTimeout bounds how long Serve waits for running requests
 	// after its context ends. Zero: DefaultShutdownTimeout.
 	ShutdownTimeout time.Duration
+
+	// AllowHosts are Host names (a name matches any port; "name:port"
+	// that port only) accepted besides the address a connection reached:
+	// DNS names and reverse proxies' public names. Every other Host is 403
+	// forbidden, so that a name an attacker points at the server (DNS
+	// rebinding) reaches nothing. Nil: IP addresses only, and localhost on
+	// a loopback connection.
+	AllowHosts []string
 }
 
 // Server is the HTTP API over a set of journals. It is an http.Handler;
@@ -73,6 +83,12 @@ type Server struct {
 	log     *slog.Logger
 	mux     *http.ServeMux
 	metrics *metrics
+
+	// tokens is Config.Tokens, swapped by SetTokens.
+	tokens atomic.Pointer[Tokens]
+	// ifaceIPs are the machine's addresses when Serve's listener is a
+	// wildcard bind.
+	ifaceIPs atomic.Pointer[[]net.IP]
 
 	// closing is closed when shutdown begins: watch streams end.
 	closing   chan struct{}
@@ -107,6 +123,7 @@ func New(cfg Config) (*Server, error) {
 	if s.log == nil {
 		s.log = slog.Default()
 	}
+	s.tokens.Store(cfg.Tokens)
 	s.routes()
 	return s, nil
 }
@@ -120,21 +137,29 @@ func setDefault[T comparable](v *T, def T) {
 
 // routes registers HTTP.md.
 func (s *Server) routes() {
-	s.HandleFunc("GET /healthz", ScopeNone, s.healthz)
-	s.mux.Handle("GET /metrics", s.instrument(s.metrics.handler()))
-	s.HandleFunc("GET /v1/{table}/keys/{key...}", ScopeRead, s.getKey)
-	s.HandleFunc("HEAD /v1/{table}/keys/{key...}", ScopeRead, s.getKey)
-	s.HandleFunc("PUT /v1/{table}/keys/{key...}", ScopeWrite, s.putKey)
-	s.HandleFunc("DELETE /v1/{table}/keys/{key...}", ScopeWrite, s.deleteKey)
-	s.HandleFunc("GET /v1/{table}/keys", ScopeRead, s.listKeys)
-	s.HandleFunc("GET /v1/{table}/entries", ScopeRead, s.listEntries)
-	s.HandleFunc("GET /v1/{table}/history/{key...}", ScopeRead, s.history)
-	s.HandleFunc("POST /v1/{table}/commit", ScopeWrite, s.commit)
-	s.HandleFunc("GET /v1/{table}/log", ScopeRead, s.journalLog)
-	s.HandleFunc("GET /v1/{table}/diff", ScopeRead, s.diff)
-	s.HandleFunc("GET /v1/{table}/watch", ScopeRead, s.watch)
-	s.HandleFunc("GET /v1/{table}/stat", ScopeRead, s.stat)
-	s.HandleFunc("POST /v1/{table}/prune", ScopeAdmin, s.prune)
+	s.HandleFunc("GET "+api.PathHealth, ScopeNone, s.healthz)
+	s.HandleFunc("GET "+api.PathMetrics, ScopeRead, s.serveMetrics)
+	for _, rt := range []struct {
+		pattern string
+		scope   Scope
+		h       HandlerFunc
+	}{
+		{api.KeyPattern("GET", api.RouteKeys), ScopeRead, s.getKey},
+		{api.KeyPattern("HEAD", api.RouteKeys), ScopeRead, s.getKey},
+		{api.KeyPattern("PUT", api.RouteKeys), ScopeWrite, s.putKey},
+		{api.KeyPattern("DELETE", api.RouteKeys), ScopeWrite, s.deleteKey},
+		{api.Pattern("GET", api.RouteKeys), ScopeRead, s.listKeys},
+		{api.Pattern("GET", api.RouteEntries), ScopeRead, s.listEntries},
+		{api.KeyPattern("GET", api.RouteHistory), ScopeRead, s.history},
+		{api.Pattern("POST", api.RouteCommit), ScopeWrite, s.commit},
+		{api.Pattern("GET", api.RouteLog), ScopeRead, s.journalLog},
+		{api.Pattern("GET", api.RouteDiff), ScopeRead, s.diff},
+		{api.Pattern("GET", api.RouteWatch), ScopeRead, s.watch},
+		{api.Pattern("GET", api.RouteStat), ScopeRead, s.stat},
+		{api.Pattern("POST", api.RoutePrune), ScopeAdmin, s.prune},
+	} {
+		s.HandleFunc(rt.pattern, rt.scope, rt.h)
+	}
 	s.uiRoutes()
 }
 
@@ -173,7 +198,11 @@ func (s *Server) HandleFunc(pattern string, scope Scope, h HandlerFunc) {
 
 // ServeHTTP serves one request.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if err := checkPath(r); err != nil {
+	err := s.guard(r)
+	if err == nil {
+		err = checkPath(r)
+	}
+	if err != nil {
 		s.instrument(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			s.writeError(w, r, err)
 		})).ServeHTTP(w, r)
@@ -211,6 +240,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, certFile, keyFile s
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
 	srv.RegisterOnShutdown(s.Close)
+	s.bindListener(ln.Addr())
 	errc := make(chan error, 1)
 	go func() {
 		if certFile != "" || keyFile != "" {
@@ -249,7 +279,7 @@ func checkPath(r *http.Request) error {
 	segs := strings.Split(p[1:], "/")
 	for i, seg := range segs {
 		if seg == "." || seg == ".." || (seg == "" && i < len(segs)-1) {
-			return &apiError{http.StatusBadRequest, CodeInvalidKey,
+			return &apiError{http.StatusBadRequest, api.CodeInvalidKey,
 				"the path has a '.', '..' or empty segment: percent-encode such keys (%2E, %2F)"}
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sqldict/sqldict/api"
 	"github.com/sqldict/sqldict/sqldict"
 )
 
@@ -77,10 +78,10 @@ func uiHeaders(h http.Handler) http.Handler {
 // has one) and returns that table's journal.
 func (s *Server) uiAuth(r *http.Request) (*sqldict.Dict, error) {
 	table := r.PathValue("table")
-	if s.cfg.Tokens != nil {
+	if s.tokens.Load() != nil {
 		c, err := r.Cookie(UICookie)
 		if err != nil || c.Value == "" {
-			return nil, &apiError{http.StatusUnauthorized, CodeUnauthorized, "not logged in"}
+			return nil, &apiError{http.StatusUnauthorized, api.CodeUnauthorized, "not logged in"}
 		}
 		if err := s.grants(c.Value, ScopeRead, table); err != nil {
 			return nil, err
@@ -150,11 +151,18 @@ func (s *Server) render(w http.ResponseWriter, status int, name string, data any
 	_, _ = w.Write(b.Bytes())
 }
 
-// uiTables lists the served tables.
+// uiTables lists the served tables the caller's token is granted.
 func (s *Server) uiTables(r *http.Request, _ *sqldict.Dict) (string, any, error) {
+	token := ""
+	if c, err := r.Cookie(UICookie); err == nil {
+		token = c.Value
+	}
+	may := s.tablesOf(token)
 	names := make([]string, 0, len(s.cfg.Tables))
 	for name := range s.cfg.Tables {
-		names = append(names, name)
+		if may(name) {
+			names = append(names, name)
+		}
 	}
 	slices.Sort(names)
 	return "tables.html", struct {
@@ -162,7 +170,7 @@ func (s *Server) uiTables(r *http.Request, _ *sqldict.Dict) (string, any, error)
 		Table  string
 		Tables []string
 		Login  bool
-	}{"Tables", "", names, s.cfg.Tokens != nil}, nil
+	}{"Tables", "", names, s.tokens.Load() != nil}, nil
 }
 
 func (s *Server) uiLoginForm(w http.ResponseWriter, r *http.Request) {
@@ -180,7 +188,7 @@ func (s *Server) uiLogin(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	token := r.PostFormValue("token")
 	next := safeNext(r.PostFormValue("next"))
-	if s.cfg.Tokens == nil {
+	if s.tokens.Load() == nil {
 		http.Redirect(w, r, next, http.StatusSeeOther)
 		return
 	}

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sqldict/sqldict/api"
 	"github.com/sqldict/sqldict/internal/textdiff"
 	"github.com/sqldict/sqldict/snapshot"
 	"github.com/sqldict/sqldict/sqldict"
@@ -46,7 +47,7 @@ func pagePoint(ctx context.Context, r *http.Request, d *sqldict.Dict) (*sqldict.
 	if err != nil {
 		return nil, p, err
 	}
-	p.Sequence, p.Time = snap.Sequence(), FormatTime(snap.Time())
+	p.Sequence, p.Time = snap.Sequence(), api.FormatTime(snap.Time())
 	return snap, p, nil
 }
 
@@ -153,7 +154,7 @@ type uiRow struct {
 
 func row(e sqldict.Entry) uiRow {
 	return uiRow{
-		Key: e.Key, Version: e.Version, Sequence: e.Sequence, Time: FormatTime(e.Created),
+		Key: e.Key, Version: e.Version, Sequence: e.Sequence, Time: api.FormatTime(e.Created),
 		Author: e.Author, Comment: e.Comment, Value: showValue(e),
 	}
 }

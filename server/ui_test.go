@@ -45,7 +45,8 @@ func uiDict(t *testing.T) (*sqldict.Dict, []sqldict.Entry) {
 
 func uiServer(t *testing.T, d *sqldict.Dict, tokens string) *server.Server {
 	t.Helper()
-	cfg := server.Config{Tables: map[string]*sqldict.Dict{"t": d}}
+	// httptest.NewRequest's Host; a real connection's address passes.
+	cfg := server.Config{Tables: map[string]*sqldict.Dict{"t": d}, AllowHosts: []string{"example.com"}}
 	if tokens != "" {
 		tk, err := server.ParseTokens(strings.NewReader(tokens))
 		if err != nil {

@@ -8,12 +8,9 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/sqldict/sqldict/api"
 	"github.com/sqldict/sqldict/sqldict"
 )
-
-// HeaderLastEventID is the SSE reconnection header: the id (sequence) of
-// the last event the client received.
-const HeaderLastEventID = "Last-Event-ID"
 
 type watchItem struct {
 	e   sqldict.Entry
@@ -26,9 +23,9 @@ func (s *Server) watch(w http.ResponseWriter, r *http.Request, d *sqldict.Dict) 
 	if err != nil {
 		return err
 	}
-	if id := r.Header.Get(HeaderLastEventID); id != "" {
+	if id := r.Header.Get(api.HeaderLastEventID); id != "" {
 		if after, err = strconv.ParseInt(id, 10, 64); err != nil || after < 0 {
-			return badArg(fmt.Sprintf("%s %q: want a sequence", HeaderLastEventID, id))
+			return badArg(fmt.Sprintf("%s %q: want a sequence", api.HeaderLastEventID, id))
 		}
 	}
 	rg := sqldict.Range{Prefix: r.URL.Query().Get("prefix")}
@@ -45,7 +42,7 @@ func (s *Server) watch(w http.ResponseWriter, r *http.Request, d *sqldict.Dict) 
 	_ = rc.SetReadDeadline(time.Time{})
 	_ = rc.SetWriteDeadline(time.Time{})
 	h := w.Header()
-	h.Set("Content-Type", "text/event-stream")
+	h.Set("Content-Type", api.ContentTypeEventStream)
 	h.Set("Cache-Control", "no-cache")
 	h.Set("X-Accel-Buffering", "no")
 	setSequence(w, st.Sequence)
@@ -89,7 +86,7 @@ func (s *Server) watch(w http.ResponseWriter, r *http.Request, d *sqldict.Dict) 
 			}
 			if it.err != nil {
 				_, code := classify(it.err)
-				data, _ := json.Marshal(ErrorBody{Error: ErrorDetail{Code: code, Message: it.err.Error()}})
+				data, _ := json.Marshal(api.ErrorBody{Error: api.ErrorDetail{Code: code, Message: it.err.Error()}})
 				_, _ = fmt.Fprintf(w, "event: error\ndata: %s\n\n", data)
 				_ = rc.Flush()
 				return nil
@@ -107,7 +104,7 @@ func (s *Server) watch(w http.ResponseWriter, r *http.Request, d *sqldict.Dict) 
 
 // writeEvent writes one entry as an SSE event.
 func writeEvent(w http.ResponseWriter, e sqldict.Entry) error {
-	data, err := json.Marshal(EntryJSON(e, true))
+	data, err := json.Marshal(api.EntryJSON(e, true))
 	if err != nil {
 		return err
 	}

@@ -3,7 +3,6 @@ package snapshot
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"iter"
 	"slices"
@@ -73,8 +72,9 @@ func Diff(ctx context.Context, a, b *View) ([]Change, error) {
 //
 // The cost grows with the number of journal rows between the two points,
 // not with the size of the dict: one scan of the rows between them, then
-// one indexed lookup per key they touch. The keys touched, with their
-// newest rows between the points, are held in memory before the first
+// the keys they touch read at the earlier point in batches
+// (sqldict.Snapshot.Entries). The keys touched, with their newest rows
+// between the points and before them, are held in memory before the first
 // change is yielded. Both views must be of the same journal
 // (sqldict.ErrInvalidArgument otherwise) and still readable: if pruning
 // removed rows the earlier point needs, the iteration ends with
@@ -115,15 +115,16 @@ func Changes(ctx context.Context, a, b *View) iter.Seq2[Change, error] {
 			keys = append(keys, k)
 		}
 		slices.Sort(keys)
+		// The before-states in batches, the horizon re-verified once.
+		atLo, err := lo.s.Entries(ctx, keys)
+		if err != nil {
+			yield(Change{}, fmt.Errorf("diff %d..%d: %w", lo.Sequence(), hi.Sequence(), err))
+			return
+		}
 		for _, k := range keys {
-			e, err := lo.Entry(ctx, k) // re-verifies the horizon
 			var before *sqldict.Entry
-			switch {
-			case err == nil:
+			if e, ok := atLo[k]; ok {
 				before = &e
-			case !errors.Is(err, sqldict.ErrNotFound):
-				yield(Change{}, fmt.Errorf("diff %d..%d: %w", lo.Sequence(), hi.Sequence(), err))
-				return
 			}
 			h := atHi[k]
 			after := &h

@@ -9,6 +9,8 @@ import (
 
 	"github.com/sqldict/sqldict/snapshot"
 	"github.com/sqldict/sqldict/sqldict"
+
+	_ "github.com/sqldict/sqldict/dialects/sqlite" // sqlite: URLs
 )
 
 func Example() {

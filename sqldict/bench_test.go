@@ -22,13 +22,16 @@ var sqlite = benchsuite.SQLite("")
 // INSERT at both durabilities (issue 10); the other benchmarks keep FULL.
 var sqliteNormal = benchsuite.SQLiteNormal("")
 
-func BenchmarkGet(b *testing.B)      { benchsuite.Get(b, sqlite) }
-func BenchmarkKeys(b *testing.B)     { benchsuite.Keys(b, sqlite) }
-func BenchmarkLen(b *testing.B)      { benchsuite.Len(b, sqlite) }
-func BenchmarkViewGet(b *testing.B)  { benchsuite.ViewGet(b, sqlite) }
-func BenchmarkViewKeys(b *testing.B) { benchsuite.ViewKeys(b, sqlite) }
-func BenchmarkDiff(b *testing.B)     { benchsuite.Diff(b, sqlite) }
-func BenchmarkSet(b *testing.B)      { benchsuite.Set(b, sqlite, sqliteNormal) }
-func BenchmarkCommit(b *testing.B)   { benchsuite.Commit(b, sqlite) }
-func BenchmarkWriters(b *testing.B)  { benchsuite.Writers(b, sqlite) }
-func BenchmarkScan(b *testing.B)     { benchsuite.Scan(b, sqlite) }
+func BenchmarkGet(b *testing.B)         { benchsuite.Get(b, sqlite) }
+func BenchmarkKeys(b *testing.B)        { benchsuite.Keys(b, sqlite) }
+func BenchmarkLen(b *testing.B)         { benchsuite.Len(b, sqlite) }
+func BenchmarkViewGet(b *testing.B)     { benchsuite.ViewGet(b, sqlite) }
+func BenchmarkViewKeys(b *testing.B)    { benchsuite.ViewKeys(b, sqlite) }
+func BenchmarkDiff(b *testing.B)        { benchsuite.Diff(b, sqlite) }
+func BenchmarkSet(b *testing.B)         { benchsuite.Set(b, sqlite, sqliteNormal) }
+func BenchmarkCommit(b *testing.B)      { benchsuite.Commit(b, sqlite) }
+func BenchmarkWriters(b *testing.B)     { benchsuite.Writers(b, sqlite) }
+func BenchmarkScan(b *testing.B)        { benchsuite.Scan(b, sqlite) }
+func BenchmarkScaleList(b *testing.B)   { benchsuite.ScaleList(b, sqlite) }
+func BenchmarkScaleDiff(b *testing.B)   { benchsuite.ScaleDiff(b, sqlite) }
+func BenchmarkScaleImport(b *testing.B) { benchsuite.ScaleImport(b, sqlite) }

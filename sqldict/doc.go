@@ -7,6 +7,17 @@
 // packages for their plans); the contract is shared/DESIGN.md of the
 // repository.
 //
+// This package links no database driver. Each dialect package registers
+// its URL schemes when imported, as database/sql drivers do, so a program
+// imports the engines it uses and links only their drivers:
+//
+//	import _ "github.com/sqldict/sqldict/dialects/postgres" // postgres://
+//
+// OpenURL with a scheme no imported package registered, and Open with a
+// gorm dialector whose dialect was not imported, fail with
+// ErrUnknownScheme naming the import to add. dialects/all imports every
+// engine.
+//
 // # Versions never repeat
 //
 // A key's versions count its writes: 1 on the first, +1 on each later one,

@@ -44,6 +44,12 @@ var (
 	// that is not valid UTF-8, a negative limit or sequence, bad Options.
 	ErrInvalidArgument = errors.New("sqldict: invalid argument")
 
+	// ErrUnknownScheme is returned, with ErrInvalidArgument, by OpenURL for
+	// a URL scheme no imported dialect package registered, and by Open for
+	// a gorm dialector with no registered dialect; the message names the
+	// package to import (see package dialects).
+	ErrUnknownScheme = errors.New("no sqldict dialect registered")
+
 	// ErrReadOnly is returned by writes to a Dict opened with
 	// Options.ReadOnly.
 	ErrReadOnly = errors.New("sqldict: read-only")

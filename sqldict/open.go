@@ -12,9 +12,6 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/sqldict/sqldict/dialects"
-	"github.com/sqldict/sqldict/dialects/mysql"
-	"github.com/sqldict/sqldict/dialects/postgres"
-	"github.com/sqldict/sqldict/dialects/sqlite"
 	"github.com/sqldict/sqldict/migrations"
 )
 
@@ -69,32 +66,32 @@ func writeLock(db *sql.DB) chan struct{} {
 	return l.(chan struct{})
 }
 
-// dialectsByName are the engines sqldict knows, by the name gorm's dialector
-// reports.
-var dialectsByName = map[string]dialects.Dialect{
-	"sqlite":   &sqlite.Dialect{},
-	"sqlite3":  &sqlite.Dialect{},
-	"mysql":    &mysql.Dialect{},
-	"postgres": &postgres.Dialect{},
-}
-
 // Open opens the journal opts.Table on a gorm connection (gorm.io/driver/
 // sqlite, mysql or postgres), migrating it unless opts.SkipMigrate. The Dict
 // uses gormDB's *sql.DB; Close does not close it.
+//
+// The dialect is found by the name gorm's dialector reports, among those
+// the imported dialect packages registered: a gorm program imports the
+// sqldict dialect of its engine beside gorm's driver (import _
+// "github.com/sqldict/sqldict/dialects/postgres"), or Open fails with
+// ErrUnknownScheme naming that import. The core links no driver itself.
 func Open(ctx context.Context, gormDB *gorm.DB, opts Options) (*Dict, error) {
 	if gormDB == nil || gormDB.Dialector == nil {
 		return nil, fmt.Errorf("%w: nil gorm.DB", ErrInvalidArgument)
 	}
 	name := gormDB.Dialector.Name()
-	d, ok := dialectsByName[name]
-	if !ok {
-		return nil, fmt.Errorf("%w: no sqldict dialect for gorm dialector %q", ErrInvalidArgument, name)
+	if name == "sqlite3" { // some SQLite dialectors for gorm report this name
+		name = "sqlite"
+	}
+	drv, err := lookupDriver(name, fmt.Sprintf("gorm dialector %q", gormDB.Dialector.Name()))
+	if err != nil {
+		return nil, err
 	}
 	db, err := gormDB.DB()
 	if err != nil {
 		return nil, fmt.Errorf("gorm: %w", err)
 	}
-	return OpenDB(ctx, db, d, opts)
+	return OpenDB(ctx, db, drv.Dialect, opts)
 }
 
 // OpenDB opens the journal on a plain *sql.DB, for callers that do not use
@@ -286,5 +283,9 @@ func (d *Dict) fail(err error) error {
 	if d.closed.Load() && !errors.Is(err, ErrClosed) {
 		return fmt.Errorf("%w (%v)", ErrClosed, err)
 	}
-	return unavailable(d.dialect.Classify(err))
+	err = unavailable(d.dialect.Classify(err))
+	if errors.Is(err, dialects.ErrStorageFull) && !errors.Is(err, ErrStorageFull) {
+		return fmt.Errorf("%w: %w", ErrStorageFull, err)
+	}
+	return err
 }

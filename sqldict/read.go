@@ -266,48 +266,6 @@ func seekFrom(from, after string) string {
 	return max(from, after+"\x01")
 }
 
-// listing is the set of texts one listing reads with.
-type listing struct {
-	keys, count, entries string
-	// head: the texts read the head table as it is now (no bound
-	// parameter), and a pinned reader must confirm with headStill.
-	head bool
-}
-
-// listing chooses the texts for a listing: the head table at the head, or
-// pinned at the sequence that is still the newest. At an older point,
-// KeysAt and its kin, unless the dialect has a plan for the case at hand
-// (see dialects.Queries.KeysNear and KeysEarly): near, when fewer commits
-// followed the point than there are live keys, so that the head table
-// answers all but a few keys; early, when fewer commits precede the point
-// than twice the live keys and than follow it, so that reading every row
-// up to the point costs O(keys).
-func (r reader) listing(ctx context.Context) (listing, error) {
-	q := &r.d.q
-	if !r.pinned {
-		return listing{q.HeadKeys, q.HeadCount, q.HeadEntries, true}, nil
-	}
-	if r.moved.Load() && q.KeysNear == "" && q.KeysEarly == "" {
-		return listing{q.KeysAt, q.CountAt, q.EntriesAt, false}, nil
-	}
-	st, err := r.d.Stat(ctx)
-	if err != nil {
-		return listing{}, err
-	}
-	if st.Sequence == r.bound && !r.moved.Load() {
-		return listing{q.HeadKeys, q.HeadCount, q.HeadEntries, true}, nil
-	}
-	r.moved.Store(true)
-	since := st.Sequence - r.bound
-	switch {
-	case q.KeysNear != "" && since <= st.Live:
-		return listing{q.KeysNear, q.CountNear, q.EntriesNear, false}, nil
-	case q.KeysEarly != "" && r.bound <= 2*st.Live && r.bound <= since:
-		return listing{q.KeysEarly, q.CountEarly, q.EntriesEarly, false}, nil
-	}
-	return listing{q.KeysAt, q.CountAt, q.EntriesAt, false}, nil
-}
-
 // headStill confirms a pinned head-table read: the query's snapshot was
 // taken before this check, so when no commit followed the pinned sequence
 // by now, none had when the query ran and the head table showed exactly
@@ -354,7 +312,7 @@ func (r reader) keys(ctx context.Context, rg Range) ([]string, error) {
 	if limit == 0 {
 		limit = math.MaxInt64
 	}
-	l, err := r.listing(ctx)
+	l, err := r.listing(ctx, span{from, until, after, limit})
 	if err != nil {
 		return nil, err
 	}
@@ -421,7 +379,7 @@ func (r reader) count(ctx context.Context, rg Range) (int, error) {
 		}
 		r.moved.Store(true)
 	}
-	l, err := r.listing(ctx)
+	l, err := r.listing(ctx, span{from, until, after, 0})
 	if err != nil {
 		return 0, err
 	}
@@ -495,7 +453,7 @@ func (r reader) page(ctx context.Context, from, until, after string, n int) ([]E
 	if err := r.d.begin(ctx); err != nil {
 		return nil, err
 	}
-	l, err := r.listing(ctx)
+	l, err := r.listing(ctx, span{from, until, after, int64(n)})
 	if err != nil {
 		return nil, err
 	}

@@ -45,12 +45,6 @@ func TestOpen_SchemaAndKeyLength(t *testing.T) {
 	}
 }
 
-func TestSQLite_Store(t *testing.T) {
-	sqldicttest.RunStore(t, func(t *testing.T) sqldict.Store {
-		return sqldicttest.NewDict(t, sqldicttest.OpenSQLite, sqldict.Options{})
-	})
-}
-
 // TestSQLite_ReadOnly_MissingFile: a read-only open never creates the file
 // it was pointed at (a mistyped path must not become an empty database).
 func TestSQLite_ReadOnly_MissingFile(t *testing.T) {

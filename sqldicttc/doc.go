@@ -1,6 +1,7 @@
 // Package sqldicttc gives tests a real MariaDB, MySQL or PostgreSQL server in
 // a container (testcontainers-go), as a sqldict URL ready for
-// sqldict.OpenURL:
+// sqldict.OpenURL (importing sqldicttc registers the mysql and postgres
+// dialects):
 //
 //	func TestMain(m *testing.M) { os.Exit(sqldicttc.Run(m)) }
 //

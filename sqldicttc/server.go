@@ -23,6 +23,11 @@ import (
 	"github.com/testcontainers/testcontainers-go/modules/mysql"
 	"github.com/testcontainers/testcontainers-go/modules/postgres"
 	"github.com/testcontainers/testcontainers-go/wait"
+
+	// The URLs this package returns are ready for sqldict.OpenURL: their
+	// dialects register here.
+	_ "github.com/sqldict/sqldict/dialects/mysql"
+	_ "github.com/sqldict/sqldict/dialects/postgres"
 )
 
 // Labels on every container this package starts.

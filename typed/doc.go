@@ -2,6 +2,8 @@
 // instead of []byte, with composable layers for compression, encryption,
 // validation, read-only and write-only views, and expiry.
 //
+//	import _ "github.com/sqldict/sqldict/dialects/sqlite" // registers sqlite:
+//
 //	d, _ := sqldict.OpenURL(ctx, "sqlite:state.db", sqldict.Options{Table: "configs"})
 //	kr, _ := typed.LoadKeyring("keys.json")
 //	cfg, _ := typed.New(d, typed.Options[Config]{

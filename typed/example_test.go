@@ -8,6 +8,8 @@ import (
 
 	"github.com/sqldict/sqldict/sqldict"
 	"github.com/sqldict/sqldict/typed"
+
+	_ "github.com/sqldict/sqldict/dialects/sqlite" // sqlite: URLs
 )
 
 func Example() {

@@ -176,11 +176,11 @@ func (a *app) diffDict(tFrom, tTo time.Time, patch bool) error {
 		for _, ch := range changes {
 			switch ch.Kind {
 			case "added":
-				fmt.Fprintf(&b, "added    %s  (version %d)\n", ch.Key, ch.After.Version)
+				fmt.Fprintf(&b, "added    %s  (version %d)\n", quoted(ch.Key), ch.After.Version)
 			case "changed":
-				fmt.Fprintf(&b, "changed  %s  (version %d → %d)\n", ch.Key, ch.Before.Version, ch.After.Version)
+				fmt.Fprintf(&b, "changed  %s  (version %d → %d)\n", quoted(ch.Key), ch.Before.Version, ch.After.Version)
 			case "deleted":
-				fmt.Fprintf(&b, "deleted  %s  (was version %d)\n", ch.Key, ch.Before.Version)
+				fmt.Fprintf(&b, "deleted  %s  (was version %d)\n", quoted(ch.Key), ch.Before.Version)
 			}
 			if patch {
 				la, lb := versionLabel(ch.Key, ch.Before.Version), versionLabel(ch.Key, ch.After.Version)

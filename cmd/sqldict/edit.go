@@ -65,7 +65,7 @@ Examples:
 			if bytes.Equal(edited, b.value) {
 				// Also for a new key: an empty buffer left as it was is
 				// no request to create an empty value.
-				_, err := fmt.Fprintf(a.stdout, "edit %s: no change\n", key)
+				_, err := fmt.Fprintf(a.stdout, "edit %s: no change\n", quoted(key))
 				return err
 			}
 			out := a.stdout

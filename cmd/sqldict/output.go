@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
+	"strings"
 
 	"github.com/sqldict/sqldict/internal/textdiff"
 
@@ -79,10 +81,26 @@ func unified(oldLabel, newLabel string, old, new []byte) string {
 	return textdiff.Unified(oldLabel, newLabel, old, new)
 }
 
+// quoted returns s as it is when it prints as one unambiguous line, else
+// Go-quoted: a key, author or comment with a newline, a terminal escape or
+// another control character must not pass for other output (a second key,
+// a forged "Date:" line). --json output carries them raw.
+func quoted(s string) string {
+	if s == "" || strings.HasPrefix(s, `"`) || strings.TrimSpace(s) != s {
+		return strconv.Quote(s)
+	}
+	for _, r := range s {
+		if !strconv.IsPrint(r) {
+			return strconv.Quote(s)
+		}
+	}
+	return s
+}
+
 // versionLabel names a version of a key in diff headers.
 func versionLabel(key string, v int64) string {
 	if v == 0 {
 		return "/dev/null"
 	}
-	return fmt.Sprintf("%s@%d", key, v)
+	return fmt.Sprintf("%s@%d", quoted(key), v)
 }

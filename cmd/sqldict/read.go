@@ -112,7 +112,7 @@ Examples:
 			}
 			var b strings.Builder
 			for _, k := range keys {
-				b.WriteString(k)
+				b.WriteString(quoted(k))
 				b.WriteByte('\n')
 			}
 			_, err = fmt.Fprint(a.stdout, b.String())
@@ -221,10 +221,10 @@ Examples:
 				}
 				fmt.Fprintf(&b, "\nDate:    %s\n", a.formatTime(e.Created))
 				if e.Author != "" {
-					fmt.Fprintf(&b, "Author:  %s\n", e.Author)
+					fmt.Fprintf(&b, "Author:  %s\n", quoted(e.Author))
 				}
 				if e.Comment != "" {
-					fmt.Fprintf(&b, "Comment: %s\n", strings.ReplaceAll(e.Comment, "\n", "\n         "))
+					fmt.Fprintf(&b, "Comment: %s\n", quoted(e.Comment))
 				}
 				if *patch {
 					b.WriteString(versionPatch(hist, i))

@@ -25,6 +25,7 @@ const (
 	// the command wrote nothing; running it again later may succeed. A
 	// write whose outcome is unknown exits with exitError instead.
 	exitUnavailable = 6
+	exitFull        = 7 // the database's disk (or quota) is full: nothing was written
 )
 
 // DefaultURL is the database used when neither --db nor SQLDICT_URL is set.
@@ -190,6 +191,8 @@ func exitCode(err error) int {
 		return exitError
 	case errors.Is(err, sqldict.ErrUnavailable):
 		return exitUnavailable
+	case errors.Is(err, sqldict.ErrStorageFull):
+		return exitFull
 	}
 	return exitError
 }
@@ -393,7 +396,8 @@ Times: RFC 3339 (2024-05-01T12:00:00Z), a date (2024-05-01, midnight), or
 relative to now (-2h, -30m, -1d, -1d12h, now).
 
 Exit codes: 0 ok, 1 error, 2 usage, 3 not found, 4 conflict (or a patch that
-does not apply), 5 pruned or in the future.
+does not apply), 5 pruned or in the future, 6 unavailable (nothing written),
+7 storage full (nothing written).
 
 Run 'sqldict COMMAND --help' for a command's flags and examples.
 `)

@@ -1,15 +1,32 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"net"
+	"os"
+	"os/signal"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/sqldict/sqldict/server"
 	"github.com/sqldict/sqldict/sqldict"
 )
+
+// listFlag collects a repeatable flag's values.
+type listFlag []string
+
+func (f *listFlag) String() string { return strings.Join(*f, ",") }
+
+func (f *listFlag) Set(s string) error {
+	if s == "" || strings.ContainsAny(s, "/ ") {
+		return fmt.Errorf("%q: want a host name, or NAME:PORT", s)
+	}
+	*f = append(*f, s)
+	return nil
+}
 
 // tablesFlag collects repeated --table flags; the first one given replaces
 // the default.
@@ -33,7 +50,7 @@ func (f *tablesFlag) Set(s string) error {
 
 var cmdServe = &command{
 	name:    "serve",
-	args:    "[--listen ADDR] [--table T]... [--tokens FILE] [--tls-cert FILE --tls-key FILE]",
+	args:    "[--listen ADDR] [--table T]... [--tokens FILE] [--allow-host NAME]... [--tls-cert FILE --tls-key FILE]",
 	summary: "serve journals over HTTP (the API of HTTP.md)",
 	help: `
 Serves the journals named by --table (repeatable; default: the global table)
@@ -41,7 +58,16 @@ until SIGTERM or SIGINT, then stops taking requests, lets running ones finish
 (bounded by --shutdown-timeout), closes watch streams and exits 0. It is
 ready when GET /healthz answers 200. Without --tokens it listens on loopback
 addresses only. The tokens file has one token a line: TOKEN SCOPE [TABLE...],
-scope read, write or admin. Request logs go to stderr; tokens never do.
+scope read, write or admin; SIGHUP reloads it (a file that fails to load
+keeps the old tokens, and the log says why). Request logs go to stderr;
+tokens never do.
+
+Requests must name the server in their Host header: the address they
+connected to (localhost too on loopback), or a name given by --allow-host
+(repeatable; NAME or NAME:PORT), e.g. the DNS name clients use or a reverse
+proxy's public name. Writes from another web origin (Origin,
+Sec-Fetch-Site) are refused with 403, and JSON bodies must be sent as
+Content-Type: application/json.
 
 Examples:
   sqldict serve --db sqlite:state.db --listen 127.0.0.1:8080
@@ -52,7 +78,9 @@ Examples:
 		tables := &tablesFlag{names: []string{a.table}}
 		fs.Lookup("table").Value = tables
 		listen := fs.String("listen", "127.0.0.1:8080", "listen on `ADDR` (host:port; port 0 picks one)")
-		tokens := fs.String("tokens", "", "require bearer tokens listed in `FILE`")
+		tokens := fs.String("tokens", "", "require bearer tokens listed in `FILE` (SIGHUP reloads it)")
+		var allowHosts listFlag
+		fs.Var(&allowHosts, "allow-host", "accept Host `NAME` (or NAME:PORT) besides the listening address (repeatable)")
 		cert := fs.String("tls-cert", "", "serve TLS with the certificate in `FILE` (PEM)")
 		key := fs.String("tls-key", "", "the TLS private key in `FILE` (PEM)")
 		readOnly := fs.Bool("read-only", false, "refuse every write with 403 read_only")
@@ -83,7 +111,8 @@ Examples:
 			Tables: map[string]*sqldict.Dict{}, Heartbeat: *heartbeat, ShutdownTimeout: *shutdown,
 			ReadHeaderTimeout: min(*readTimeout, server.DefaultReadHeaderTimeout),
 			ReadTimeout:       *readTimeout, WriteTimeout: *writeTimeout, IdleTimeout: *idleTimeout,
-			Logger: slog.New(slog.NewTextHandler(a.stderr, nil)),
+			Logger:     slog.New(slog.NewTextHandler(a.stderr, nil)),
+			AllowHosts: allowHosts,
 		}
 		if *tokens != "" {
 			t, err := server.LoadTokens(*tokens)
@@ -91,8 +120,18 @@ Examples:
 				return err
 			}
 			cfg.Tokens = t
-		} else if err := loopbackOnly(*listen); err != nil {
+		}
+		// Bound before the journals are opened (and perhaps created), so a
+		// refused address leaves nothing behind.
+		ln, err := net.Listen("tcp", *listen)
+		if err != nil {
 			return err
+		}
+		defer ln.Close()
+		if cfg.Tokens == nil {
+			if err := loopbackOnly(*listen, ln.Addr()); err != nil {
+				return err
+			}
 		}
 		for _, name := range tables.names {
 			if cfg.Tables[name] != nil {
@@ -112,10 +151,10 @@ Examples:
 		if err != nil {
 			return err
 		}
-		ln, err := net.Listen("tcp", *listen)
-		if err != nil {
-			return err
-		}
+		hup := make(chan os.Signal, 1)
+		signal.Notify(hup, syscall.SIGHUP)
+		defer signal.Stop(hup)
+		go reloadTokens(a.ctx, hup, srv, *tokens, cfg.Logger)
 		scheme := "http"
 		if *cert != "" {
 			scheme = "https"
@@ -125,17 +164,38 @@ Examples:
 	},
 }
 
-// loopbackOnly refuses an address that is reachable from other hosts.
-func loopbackOnly(addr string) error {
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
-		return usagef("--listen %q: %v", addr, err)
-	}
-	if host == "localhost" {
+// loopbackOnly refuses a bound address reachable from other hosts. It
+// checks the address the listener got, not the name asked for: "localhost"
+// may resolve to anything.
+func loopbackOnly(listen string, bound net.Addr) error {
+	if ta, ok := bound.(*net.TCPAddr); ok && ta.IP.IsLoopback() {
 		return nil
 	}
-	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
-		return nil
+	return usagef("--listen %q (bound to %s): without --tokens sqldict serve listens on loopback addresses only (127.0.0.1, ::1, localhost)", listen, bound)
+}
+
+// reloadTokens reloads the tokens file (path, "" for none) on every
+// signal of hup until ctx ends. A file that fails to load keeps the tokens
+// in use.
+func reloadTokens(ctx context.Context, hup <-chan os.Signal, srv *server.Server, path string, log *slog.Logger) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-hup:
+		}
+		if path == "" {
+			log.Info("SIGHUP: nothing to reload (no --tokens)")
+			continue
+		}
+		t, err := server.LoadTokens(path)
+		if err == nil {
+			err = srv.SetTokens(t)
+		}
+		if err != nil {
+			log.Error("reload tokens failed; the old tokens stay in use", "error", err)
+			continue
+		}
+		log.Info("tokens reloaded", "file", path)
 	}
-	return usagef("--listen %q: without --tokens sqldict serve listens on loopback addresses only (127.0.0.1, ::1, localhost)", addr)
 }

@@ -51,7 +51,7 @@ func (a *app) reportWrite(verb string, e sqldict.Entry) error {
 	if a.json {
 		return a.printJSON(a.jsonEntry(e, false))
 	}
-	_, err := fmt.Fprintf(a.stdout, "%s %s: version %d, sequence %d\n", verb, e.Key, e.Version, e.Sequence)
+	_, err := fmt.Fprintf(a.stdout, "%s %s: version %d, sequence %d\n", verb, quoted(e.Key), e.Version, e.Sequence)
 	return err
 }
 
@@ -229,7 +229,7 @@ Examples:
 				return fmt.Errorf("patch in %s %w to %s: %v", name, errPatch, b.label(key), err)
 			}
 			if bytes.Equal(out.Bytes(), b.value) && b.exists {
-				_, err := fmt.Fprintf(a.stdout, "patch %s: no change\n", key)
+				_, err := fmt.Fprintf(a.stdout, "patch %s: no change\n", quoted(key))
 				return err
 			}
 			return a.commit(d, "patched", m.write(sqldict.Write{

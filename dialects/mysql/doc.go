@@ -1,6 +1,12 @@
 // Package mysql is the sqldict dialect for MySQL 8 and MariaDB 10.11+
-// through gorm.io/driver/mysql (github.com/go-sql-driver/mysql). One dialect
-// serves both servers; where they differ the query texts say so.
+// through github.com/go-sql-driver/mysql. One dialect serves both servers;
+// where they differ the query texts say so.
+//
+// Importing it registers the URL scheme mysql:// with the dialects
+// registry, which sqldict.OpenURL and sqldict.Open (for a
+// gorm.io/driver/mysql connection) look up; it links no other driver:
+//
+//	import _ "github.com/sqldict/sqldict/dialects/mysql"
 //
 // # Schema
 //

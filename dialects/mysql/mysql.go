@@ -113,11 +113,35 @@ const (
 	// quorum, or is still joining) refuses every statement with 1047 until
 	// it is back: for the client, a server that is not there.
 	erWsrepNotReady = 1047
+	// A full disk: 1021 ER_DISK_FULL, 1114 ER_RECORD_FILE_FULL (a table
+	// or tablespace that cannot grow); 3 EE_WRITE, 1026 ER_ERROR_ON_WRITE
+	// and 1030 ER_GET_ERRNO carry the OS error only in their text.
+	erDiskFull       = 1021
+	erRecordFileFull = 1114
+	eeWrite          = 3
+	erErrorOnWrite   = 1026
+	erGetErrno       = 1030
 )
+
+// isStorageFull reports a full disk or table space. For the errors that
+// name an OS error, ENOSPC (28) shows only in the message.
+func isStorageFull(me *mysql.MySQLError) bool {
+	switch me.Number {
+	case erDiskFull, erRecordFileFull:
+		return true
+	case eeWrite, erErrorOnWrite, erGetErrno:
+		m := me.Message
+		return strings.Contains(m, "No space left on device") || strings.Contains(m, "Errcode: 28 ") ||
+			strings.Contains(m, "errno: 28 ") || strings.Contains(m, "error 28 ")
+	}
+	return false
+}
 
 // Classify maps deadlocks, lock wait timeouts, snapshot-isolation write
 // conflicts and SQLSTATE 40001 to dialects.ErrRetry, duplicate keys to
-// dialects.ErrDuplicate, a missing table (1146) to dialects.ErrNoTable, and
+// dialects.ErrDuplicate, a missing table (1146) to dialects.ErrNoTable, a
+// full disk or table space (1021, 1114, ENOSPC) to dialects.ErrStorageFull,
+// and
 // lost or refused connections to dialects.ErrConnection, as well as Galera's
 // 1047 (node not in the primary component). Galera's certification failures
 // (two nodes committed conflicting write-sets, such as two writers' updates
@@ -136,6 +160,8 @@ func (*Dialect) Classify(err error) error {
 			return &dialects.Classified{Class: dialects.ErrDuplicate, Err: err}
 		case me.Number == erNoSuchTable:
 			return &dialects.Classified{Class: dialects.ErrNoTable, Err: err}
+		case isStorageFull(me):
+			return &dialects.Classified{Class: dialects.ErrStorageFull, Err: err}
 		case me.Number == erServerShutdown || me.Number == erConnectionKilled || me.Number == erWsrepNotReady || me.Number == erClientTimeout || strings.HasPrefix(state, "08"):
 			return &dialects.Classified{Class: dialects.ErrConnection, Err: err}
 		}

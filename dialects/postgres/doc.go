@@ -1,6 +1,11 @@
 // Package postgres is the sqldict dialect for PostgreSQL through
-// gorm.io/driver/postgres (github.com/jackc/pgx/v5 via its database/sql
-// adapter).
+// github.com/jackc/pgx/v5 via its database/sql adapter.
+//
+// Importing it registers the URL schemes postgres:// and postgresql://
+// with the dialects registry, which sqldict.OpenURL and sqldict.Open (for a
+// gorm.io/driver/postgres connection) look up; it links no other driver:
+//
+//	import _ "github.com/sqldict/sqldict/dialects/postgres"
 //
 // # Schema
 //

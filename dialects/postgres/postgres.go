@@ -51,7 +51,8 @@ func (*Dialect) LockSchema(ctx context.Context, conn *sql.Conn, name string) (fu
 
 // Classify maps serialization failures (40001) and deadlocks (40P01) to
 // dialects.ErrRetry, unique violations (23505) to dialects.ErrDuplicate,
-// undefined tables (42P01) to dialects.ErrNoTable, and
+// undefined tables (42P01) to dialects.ErrNoTable, disk_full (53100) to
+// dialects.ErrStorageFull, and
 // lost or refused connections, administrator shutdowns (57P01-57P03) and
 // class 08 to dialects.ErrConnection.
 func (*Dialect) Classify(err error) error {
@@ -67,6 +68,8 @@ func (*Dialect) Classify(err error) error {
 			return &dialects.Classified{Class: dialects.ErrDuplicate, Err: err}
 		case pe.Code == "42P01":
 			return &dialects.Classified{Class: dialects.ErrNoTable, Err: err}
+		case pe.Code == "53100":
+			return &dialects.Classified{Class: dialects.ErrStorageFull, Err: err}
 		case pe.Code == "57P01" || pe.Code == "57P02" || pe.Code == "57P03" || strings.HasPrefix(pe.Code, "08"):
 			return &dialects.Classified{Class: dialects.ErrConnection, Err: err}
 		}
@@ -139,12 +142,14 @@ func (*Dialect) Queries(table string) dialects.Queries {
 		HeadUpsert:     r.Replace(`INSERT INTO {H} (label, sequence_number, version, is_deleted) VALUES `),
 		HeadUpsertTail: ` ON CONFLICT (label) DO UPDATE SET sequence_number = excluded.sequence_number, version = excluded.version, is_deleted = excluded.is_deleted`,
 		CurrentAny:     currentAny,
-		InsertAny:      insertAny,
-		HeadUpsertAny:  headUpsertAny(1),
-		AppendAll:      appendAll,
-		Commit:         r.Replace(`SELECT r_label, r_version, r_deleted, r_seq, r_created FROM {T}_commit($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`),
-		HeadKeys:       r.Replace(`SELECT label FROM {H} WHERE label >= $1 AND label < $2 AND label > $3 AND NOT is_deleted ORDER BY label LIMIT $4`),
-		HeadCount:      r.Replace(`SELECT COUNT(*) FROM {H} WHERE label >= $1 AND label < $2 AND label > $3 AND NOT is_deleted`),
+		EntryAtAny: r.Replace(`SELECT e.* FROM unnest($1::text[]) k(label) CROSS JOIN LATERAL (` +
+			`SELECT {COLS} FROM {T} WHERE label = k.label AND sequence_number <= $2 ORDER BY sequence_number DESC LIMIT 1) e`),
+		InsertAny:     insertAny,
+		HeadUpsertAny: headUpsertAny(1),
+		AppendAll:     appendAll,
+		Commit:        r.Replace(`SELECT r_label, r_version, r_deleted, r_seq, r_created FROM {T}_commit($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`),
+		HeadKeys:      r.Replace(`SELECT label FROM {H} WHERE label >= $1 AND label < $2 AND label > $3 AND NOT is_deleted ORDER BY label LIMIT $4`),
+		HeadCount:     r.Replace(`SELECT COUNT(*) FROM {H} WHERE label >= $1 AND label < $2 AND label > $3 AND NOT is_deleted`),
 		HeadEntries: r.Replace(`SELECT {JCOLS} FROM {H} h JOIN {T} j ON j.sequence_number = h.sequence_number ` +
 			`WHERE h.label >= $1 AND h.label < $2 AND h.label > $3 AND NOT h.is_deleted ORDER BY h.label LIMIT $4`),
 		Version: r.Replace(`SELECT {COLS} FROM {T} WHERE label = $1 AND version = $2`),
@@ -159,6 +164,7 @@ func (*Dialect) Queries(table string) dialects.Queries {
 		CountEarly: r.Replace(`SELECT COUNT(*) FROM ` + early + ` WHERE ` + earlyLive),
 		EntriesEarly: r.Replace(`SELECT {JCOLS} FROM ` + early + ` JOIN {T} j ON j.sequence_number = e.s ` +
 			`WHERE ` + earlyLive + ` ORDER BY e.label LIMIT $5`),
+		HeadSpan: r.Replace(`SELECT COUNT(*) FROM (SELECT 1 FROM {H} h WHERE ` + headRange + ` LIMIT $4) s`),
 
 		Log:               r.Replace(`SELECT {COLS} FROM {T} WHERE sequence_number > $1 AND sequence_number <= $2 ORDER BY sequence_number LIMIT $3`),
 		SequenceAt:        r.Replace(`SELECT sequence_number FROM {T} WHERE created <= $1 ORDER BY created DESC, sequence_number DESC LIMIT 1`),

@@ -1,5 +1,14 @@
 // Package sqlite is the sqldict dialect for SQLite through
-// gorm.io/driver/sqlite (github.com/mattn/go-sqlite3, cgo).
+// github.com/mattn/go-sqlite3 (cgo).
+//
+// Importing it registers the URL scheme sqlite: with the dialects registry,
+// which sqldict.OpenURL and sqldict.Open (for a gorm.io/driver/sqlite
+// connection) look up:
+//
+//	import _ "github.com/sqldict/sqldict/dialects/sqlite"
+//
+// A binary built with CGO_ENABLED=0 still compiles this package, without
+// go-sqlite3: opening an sqlite: URL then fails with ErrNoCgo.
 //
 // # Writers and readers
 //
@@ -48,11 +57,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"errors"
-	"strings"
 	"time"
-
-	"github.com/mattn/go-sqlite3"
 
 	"github.com/sqldict/sqldict/dialects"
 )
@@ -79,26 +84,6 @@ func (*Dialect) EncodeTime(t time.Time) any { return t.UTC().Format(TimeLayout) 
 // whole with its version or not at all.
 func (*Dialect) LockSchema(ctx context.Context, conn *sql.Conn, _ string) (func(ok bool) error, error) {
 	return dialects.BeginSchema(ctx, conn, "BEGIN IMMEDIATE")
-}
-
-// Classify maps SQLITE_BUSY and SQLITE_LOCKED to dialects.ErrRetry, unique
-// or primary key violations to dialects.ErrDuplicate and "no such table" to
-// dialects.ErrNoTable.
-func (*Dialect) Classify(err error) error {
-	var se sqlite3.Error
-	if !errors.As(err, &se) {
-		return err
-	}
-	switch {
-	case se.Code == sqlite3.ErrBusy || se.Code == sqlite3.ErrLocked:
-		return &dialects.Classified{Class: dialects.ErrRetry, Err: err}
-	case se.ExtendedCode == sqlite3.ErrConstraintUnique || se.ExtendedCode == sqlite3.ErrConstraintPrimaryKey:
-		return &dialects.Classified{Class: dialects.ErrDuplicate, Err: err}
-	case se.Code == sqlite3.ErrError && strings.HasPrefix(se.Error(), "no such table"):
-		// SQLite gives a missing table no code of its own, only SQLITE_ERROR.
-		return &dialects.Classified{Class: dialects.ErrNoTable, Err: err}
-	}
-	return err
 }
 
 // Queries returns the query texts for table.

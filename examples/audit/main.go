@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/sqldict/sqldict/sqldict"
+
+	_ "github.com/sqldict/sqldict/dialects/sqlite" // sqlite: URLs
 )
 
 func main() {

@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/sqldict/sqldict/sqldict"
+
+	_ "github.com/sqldict/sqldict/dialects/all" // the URL names the engine
 )
 
 // Engine is one database the suite runs on.

@@ -58,7 +58,7 @@ func (e *Engine) Fixture(b *testing.B, keys, depth int, withPlain bool) Fixture 
 	}
 	// Kept open, and its cache warm, for the rest of the process.
 	f.D = e.Open(b, table, sqldict.Options{ReadOnly: true})
-	warm(b, f)
+	warm(b, f, withPlain)
 	e.fixtures[table] = f.D
 	return f
 }
@@ -66,7 +66,7 @@ func (e *Engine) Fixture(b *testing.B, keys, depth int, withPlain bool) Fixture 
 // warm reads every key once through the Dict and the plain table, so that
 // the first sub-benchmark does not pay for a cold cache the later ones
 // find warm.
-func warm(b *testing.B, f Fixture) {
+func warm(b *testing.B, f Fixture, withPlain bool) {
 	ctx := context.Background()
 	if f.Keys > FixtureKeys {
 		return // the scan fixture is read once per run anyway
@@ -76,6 +76,9 @@ func warm(b *testing.B, f Fixture) {
 		var v []byte
 		if _, err := f.D.Get(ctx, Key(i)); err != nil {
 			b.Fatal(err)
+		}
+		if !withPlain {
+			continue
 		}
 		if err := f.D.DB().QueryRowContext(ctx, p.Get, Key(i)).Scan(&v); err != nil {
 			b.Fatal(err)

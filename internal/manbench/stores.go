@@ -10,6 +10,8 @@ import (
 
 	"github.com/sqldict/sqldict/internal/benchsuite"
 	"github.com/sqldict/sqldict/sqldict"
+
+	_ "github.com/sqldict/sqldict/dialects/all" // the URL names the engine
 )
 
 // Store is what the benchmark writes to, lists and reads.

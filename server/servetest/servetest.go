@@ -22,6 +22,8 @@ import (
 	"github.com/sqldict/sqldict/client"
 	"github.com/sqldict/sqldict/sqldict"
 	"github.com/sqldict/sqldict/sqldict/sqldicttest"
+
+	_ "github.com/sqldict/sqldict/dialects/all" // the URL names the engine
 )
 
 var (
@@ -137,6 +139,14 @@ func Start(t testing.TB, db string, args ...string) *Proc {
 			t.Fatalf("serve never got healthy: %v\n%s", err, p.stderr)
 		}
 		time.Sleep(25 * time.Millisecond)
+	}
+}
+
+// Signal sends sig to the process (SIGHUP reloads its tokens).
+func (p *Proc) Signal(sig os.Signal) {
+	p.t.Helper()
+	if err := p.cmd.Process.Signal(sig); err != nil {
+		p.t.Fatal(err)
 	}
 }
 

@@ -37,7 +37,7 @@ var (
 	wantErr = WantErr
 )
 
-func wantGet(t testing.TB, d *sqldict.Dict, key, want string) {
+func wantGet(t testing.TB, d sqldict.Reader, key, want string) {
 	t.Helper()
 	got, err := d.Get(bg, key)
 	must(t, err)
@@ -57,15 +57,14 @@ func wantKeys(t testing.TB, got []string, err error, want ...string) {
 	}
 }
 
-func seqOf(t testing.TB, d *sqldict.Dict) int64 {
+func seqOf(t testing.TB, d sqldict.Store) int64 {
 	t.Helper()
 	st, err := d.Stat(bg)
 	must(t, err)
 	return st.Sequence
 }
 
-func testGetSetDelete(t *testing.T, open Opener) {
-	d := NewDict(t, open, sqldict.Options{})
+func testGetSetDelete(t *testing.T, d Journal) {
 	_, err := d.Get(bg, "a")
 	wantErr(t, err, sqldict.ErrNotFound)
 	wantErr(t, d.Delete(bg, "a"), sqldict.ErrNotFound)
@@ -97,8 +96,7 @@ func testGetSetDelete(t *testing.T, open Opener) {
 	}
 }
 
-func testValues(t *testing.T, open Opener) {
-	d := NewDict(t, open, sqldict.Options{})
+func testValues(t *testing.T, d Journal) {
 	must(t, d.Set(bg, "nil", nil))
 	must(t, d.Set(bg, "empty", []byte{}))
 	for _, k := range []string{"nil", "empty"} {
@@ -136,8 +134,7 @@ var hostile = []string{
 	"é", "e\u0301", "日本", "🙂", "\U0010FFFF", "a\tb", "a\nb", "z", "a\x01",
 }
 
-func testKeys(t *testing.T, open Opener) {
-	d := NewDict(t, open, sqldict.Options{})
+func testKeys(t *testing.T, d Journal) {
 	keys, err := d.Keys(bg)
 	wantKeys(t, keys, err)
 	var ws []sqldict.Write
@@ -212,8 +209,7 @@ func testKeys(t *testing.T, open Opener) {
 	wantKeys(t, keys, err, "a\x01", "a\tb")
 }
 
-func testCommit(t *testing.T, open Opener) {
-	d := NewDict(t, open, sqldict.Options{})
+func testCommit(t *testing.T, d Journal) {
 	must(t, d.Set(bg, "old", []byte("x")))
 	entries, err := d.Commit(bg,
 		sqldict.Write{Key: "k", Value: []byte("v1"), Author: "ana", Comment: "why"},
@@ -290,8 +286,7 @@ func itoa(i int) string {
 	return string(b)
 }
 
-func testConflicts(t *testing.T, open Opener) {
-	d := NewDict(t, open, sqldict.Options{})
+func testConflicts(t *testing.T, d Journal) {
 	_, err := d.Commit(bg, sqldict.Write{Key: "k", Value: []byte("1"), IfVersion: sqldict.Expect(0)})
 	must(t, err)
 	_, err = d.Commit(bg, sqldict.Write{Key: "k", Value: []byte("x"), IfVersion: sqldict.Expect(0)})
@@ -327,8 +322,7 @@ func testConflicts(t *testing.T, open Opener) {
 	wantGet(t, d, "k", "8")
 }
 
-func testHistory(t *testing.T, open Opener) {
-	d := NewDict(t, open, sqldict.Options{})
+func testHistory(t *testing.T, d Journal) {
 	_, err := d.History(bg, "k")
 	wantErr(t, err, sqldict.ErrNotFound)
 	must(t, d.Set(bg, "k", []byte("a")))
@@ -473,8 +467,7 @@ func testContextAndClose(t *testing.T, open Opener) {
 	wantGet(t, ro, "k", "v")
 }
 
-func testSnapshots(t *testing.T, open Opener) {
-	d := NewDict(t, open, sqldict.Options{})
+func testSnapshots(t *testing.T, d Journal) {
 	must(t, d.Set(bg, "a", []byte("a1"))) // 1
 	must(t, d.Set(bg, "b", []byte("b1"))) // 2
 	must(t, d.Set(bg, "a", []byte("a2"))) // 3
@@ -557,8 +550,7 @@ func checkView(t testing.TB, s *sqldict.Snapshot, state map[string]string) {
 	wantKeys(t, streamed, nil, want...)
 }
 
-func testSequenceAt(t *testing.T, open Opener) {
-	d := NewDict(t, open, sqldict.Options{})
+func testSequenceAt(t *testing.T, d Journal) {
 	seq, err := d.SequenceAt(bg, time.Now().Add(-time.Hour))
 	must(t, err)
 	if seq != 0 {
@@ -594,8 +586,7 @@ func testSequenceAt(t *testing.T, open Opener) {
 	wantErr(t, err, sqldict.ErrFuture)
 }
 
-func testAll(t *testing.T, open Opener) {
-	d := NewDict(t, open, sqldict.Options{})
+func testAll(t *testing.T, d Journal) {
 	var ws []sqldict.Write
 	const n = 1300 // more than two pages
 	for i := range n {
@@ -635,8 +626,7 @@ func testAll(t *testing.T, open Opener) {
 	}
 }
 
-func testLog(t *testing.T, open Opener) {
-	d := NewDict(t, open, sqldict.Options{})
+func testLog(t *testing.T, d Journal) {
 	var ws []sqldict.Write
 	for i := range 600 {
 		ws = append(ws, sqldict.Write{Key: keyN(i % 50), Value: []byte{byte(i)}})

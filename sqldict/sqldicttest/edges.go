@@ -14,8 +14,7 @@ import (
 // ErrInvalidArgument and writes nothing. (MySQL's TEXT holds 65 535
 // bytes: in strict mode a longer one failed untyped, in a lax sql_mode it
 // was stored cut.)
-func testTextLimits(t *testing.T, open Opener) {
-	d := NewDict(t, open, sqldict.Options{})
+func testTextLimits(t *testing.T, d Journal) {
 	ascii := strings.Repeat("a", sqldict.MaxTextLength)
 	wide := strings.Repeat("€", sqldict.MaxTextLength/3) // 3 bytes a rune
 	for i, text := range []string{ascii, wide} {

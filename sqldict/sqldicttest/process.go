@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"github.com/sqldict/sqldict/sqldict"
+
+	_ "github.com/sqldict/sqldict/dialects/all" // the URL names the engine
 )
 
 // The environment of a child process of the watch tests.

@@ -5,8 +5,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"iter"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sqldict/sqldict/sqldict"
 )
@@ -14,31 +16,62 @@ import (
 // StoreOpener returns a Store on a fresh, empty journal with the default
 // Options, and registers its cleanup (and, where it can, CheckInvariants on
 // the journal behind it) with t.
-type StoreOpener func(t *testing.T) sqldict.Store
+type StoreOpener func(t *testing.T) Journal
 
-// RunStore runs the part of the conformance suite that any Store must pass,
-// through the Store interface alone: a *Dict passes it, and so must a
-// remote store (package client against "sqldict serve"), which then
-// behaves as the local one.
+// Journal is what the Store conformance cases call: a Store with the
+// conveniences and point lookups that *sqldict.Dict and *client.Client
+// both have.
+type Journal interface {
+	sqldict.Store
+	Keys(ctx context.Context) ([]string, error)
+	Len(ctx context.Context) (int, error)
+	All(ctx context.Context) iter.Seq2[sqldict.Entry, error]
+	Version(ctx context.Context, key string, v int64) (sqldict.Entry, error)
+	SequenceAt(ctx context.Context, t time.Time) (int64, error)
+	Log(ctx context.Context, after, until int64) iter.Seq2[sqldict.Entry, error]
+}
+
+var _ Journal = (*sqldict.Dict)(nil)
+
+// RunStore runs the conformance cases that any Store must pass, through
+// the Journal interface alone: Run runs them on a *Dict of every engine,
+// and a remote store (package client against "sqldict serve") must pass
+// them with the same results and errors. Only the cases that need a Dict's
+// own options or its database (pruning, reopening, schema upgrades, query
+// plans) are Run's alone.
 func RunStore(t *testing.T, open StoreOpener) {
 	tests := []struct {
 		name string
-		fn   func(t *testing.T, s sqldict.Store)
+		fn   func(t *testing.T, s Journal)
 	}{
-		{"Model", func(t *testing.T, s sqldict.Store) { RunModelOn(t, s, 120, 10) }},
+		{"Model", func(t *testing.T, s Journal) { RunModelOn(t, s, 120, 10) }},
+		{"GetSetDelete", testGetSetDelete},
+		{"EmptyAndBinaryValues", testValues},
+		{"KeysOrderAndRanges", testKeys},
+		{"Commit", testCommit},
+		{"CommitConflicts", testConflicts},
+		{"HistoryAndVersion", testHistory},
+		{"DictSnapshots", testSnapshots},
+		{"SequenceAt", testSequenceAt},
+		{"SequenceAtStable", testSequenceAtStable},
+		{"AllStreams", testAll},
+		{"TextLimits", testTextLimits},
+		{"Log", testLog},
+		{"WatchResume", testWatchResume},
 		{"ValuesAndTombstones", storeValues},
 		{"Ranges", storeRanges},
 		{"Conflicts", storeConflicts},
 		{"InvalidInput", storeInvalidInput},
 		{"Snapshots", storeSnapshots},
 		{"Watch", storeWatch},
+		{"WatchEnds", storeWatchEnds},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
 	}
 }
 
-func storeValues(t *testing.T, s sqldict.Store) {
+func storeValues(t *testing.T, s Journal) {
 	Must(t, s.Set(bg, "empty", nil))
 	Must(t, s.Set(bg, "bin", []byte{0, 0xff, '\n', 0}))
 	Must(t, s.Set(bg, "dir/../x y", []byte("odd key")))
@@ -69,7 +102,7 @@ func storeValues(t *testing.T, s sqldict.Store) {
 	}
 }
 
-func storeRanges(t *testing.T, s sqldict.Store) {
+func storeRanges(t *testing.T, s Journal) {
 	var ws []sqldict.Write
 	for _, k := range []string{"a", "b/1", "b/2", "b/3", "c", "ba"} {
 		ws = append(ws, sqldict.Write{Key: k, Value: []byte("v" + k)})
@@ -108,7 +141,7 @@ func storeRanges(t *testing.T, s sqldict.Store) {
 	}
 }
 
-func storeConflicts(t *testing.T, s sqldict.Store) {
+func storeConflicts(t *testing.T, s Journal) {
 	es, err := s.Commit(bg, sqldict.Write{Key: "k", Value: []byte("1"), IfVersion: sqldict.Expect(0), Author: "ana", Comment: "c"})
 	if err != nil || len(es) != 1 || es[0].Version != 1 || es[0].Author != "ana" || es[0].Comment != "c" {
 		t.Fatalf("Commit = %+v, %v", es, err)
@@ -126,7 +159,7 @@ func storeConflicts(t *testing.T, s sqldict.Store) {
 	Must(t, err) // the tombstone's version holds
 }
 
-func storeInvalidInput(t *testing.T, s sqldict.Store) {
+func storeInvalidInput(t *testing.T, s Journal) {
 	for _, k := range []string{"", strings.Repeat("k", sqldict.DefaultKeyLength+1), "a\x00b", "\xff"} {
 		WantErr(t, s.Set(bg, k, []byte("v")), sqldict.ErrInvalidKey)
 	}
@@ -141,7 +174,7 @@ func storeInvalidInput(t *testing.T, s sqldict.Store) {
 	}
 }
 
-func storeSnapshots(t *testing.T, s sqldict.Store) {
+func storeSnapshots(t *testing.T, s Journal) {
 	Must(t, s.Set(bg, "a", []byte("1")))
 	Must(t, s.Set(bg, "b", []byte("1")))
 	Must(t, s.Set(bg, "a", []byte("2")))
@@ -178,7 +211,7 @@ func storeSnapshots(t *testing.T, s sqldict.Store) {
 	WantErr(t, err, sqldict.ErrFuture)
 }
 
-func storeWatch(t *testing.T, s sqldict.Store) {
+func storeWatch(t *testing.T, s Journal) {
 	Must(t, s.Set(bg, "x/1", []byte("a")))
 	Must(t, s.Set(bg, "y/1", []byte("b")))
 	ctx, cancel := context.WithCancel(bg)

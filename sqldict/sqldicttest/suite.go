@@ -45,39 +45,26 @@ func Run(t *testing.T, open Opener) {
 		name string
 		fn   func(t *testing.T, open Opener)
 	}{
-		{"GetSetDelete", testGetSetDelete},
-		{"EmptyAndBinaryValues", testValues},
-		{"KeysOrderAndRanges", testKeys},
-		{"Commit", testCommit},
-		{"Conflicts", testConflicts},
-		{"HistoryAndVersion", testHistory},
 		{"InvalidInput", testInvalidInput},
 		{"OutOfRange", testOutOfRange},
 		{"NoJournal", testNoJournal},
 		{"ContextAndClose", testContextAndClose},
-		{"Snapshots", testSnapshots},
-		{"SequenceAt", testSequenceAt},
-		{"AllStreams", testAll},
 		{"AllPruneOnWrite", testAllPruneOnWrite},
-		{"TextLimits", testTextLimits},
 		{"ListingBounds", testListingBounds},
 		{"ImportFuture", testImportFuture},
 		{"TableNames", testTableNames},
 		{"Drop", testDrop},
-		{"Log", testLog},
 		{"LogHole", testLogHole},
 		{"Put", testPut},
 		{"PruneOnWrite", testPruneOnWrite},
 		{"Reopen", testReopen},
 		{"CloseDuringWrites", testCloseDuringWrites},
-		{"SequenceAtStable", testSequenceAtStable},
 		{"AsOfRemovedHorizon", testAsOfRemovedHorizon},
 		{"UpgradeHorizonFromV2", testUpgradeHorizonFromV2},
 		{"SequenceAtReadOnly", testSequenceAtReadOnly},
 		{"CommitDatedAfterLockWait", testCommitDatedAfterLockWait},
 		{"StaleHeads", testStaleHeads},
 		{"Watch", testWatch},
-		{"WatchResume", testWatchResume},
 		{"WatchPruned", testWatchPruned},
 		{"WatchEnds", testWatchEnds},
 		{"WatchSignal", testWatchSignal},
@@ -92,6 +79,10 @@ func Run(t *testing.T, open Opener) {
 			tc.fn(t, open)
 		})
 	}
+	t.Run("Store", func(t *testing.T) {
+		t.Parallel()
+		RunStore(t, func(t *testing.T) Journal { return NewDict(t, open, sqldict.Options{}) })
+	})
 }
 
 var bg = context.Background()

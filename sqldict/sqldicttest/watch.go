@@ -28,7 +28,7 @@ var WatchRanges = []sqldict.Range{{Prefix: "a/"}, {Prefix: "b/"}, {From: "b/", T
 // WatchWriter commits n random commits of one to three writes (deletes
 // included) on keys under WatchPrefixes, named by writer so that writers
 // never conflict.
-func WatchWriter(ctx context.Context, d *sqldict.Dict, writer string, n int, seed uint64) error {
+func WatchWriter(ctx context.Context, d sqldict.Store, writer string, n int, seed uint64) error {
 	r := rand.New(rand.NewPCG(seed, uint64(len(writer))))
 	live := map[string]bool{}
 	for i := range n {
@@ -56,7 +56,7 @@ func WatchWriter(ctx context.Context, d *sqldict.Dict, writer string, n int, see
 }
 
 // WriteEnd commits the sentinel that stops every test watcher.
-func WriteEnd(ctx context.Context, d *sqldict.Dict) error {
+func WriteEnd(ctx context.Context, d sqldict.Store) error {
 	var ws []sqldict.Write
 	for _, p := range WatchPrefixes {
 		ws = append(ws, sqldict.Write{Key: p + EndKey, Value: []byte("end")})
@@ -84,7 +84,7 @@ func Collect(ctx context.Context, d sqldict.Store, after int64, r sqldict.Range)
 // CheckStream fails t unless got is exactly the journal's Log after after,
 // filtered by r, up to got's last entry: nothing skipped, nothing repeated,
 // nothing reordered.
-func CheckStream(t testing.TB, d *sqldict.Dict, after int64, r sqldict.Range, got []sqldict.Entry) {
+func CheckStream(t testing.TB, d Journal, after int64, r sqldict.Range, got []sqldict.Entry) {
 	t.Helper()
 	if len(got) == 0 {
 		t.Fatalf("watch %+v after %d delivered nothing", r, after)
@@ -174,9 +174,8 @@ func testWatch(t *testing.T, open Opener) {
 // testWatchResume: a watcher that stops after every few entries and starts
 // again after the last one it handled sees the same stream as one that
 // never stopped.
-func testWatchResume(t *testing.T, open Opener) {
+func testWatchResume(t *testing.T, d Journal) {
 	ctx := watchCtx(t)
-	d := NewDict(t, open, sqldict.Options{})
 	must(t, WatchWriter(ctx, d, "w", 60, Seed(t)))
 	must(t, WriteEnd(ctx, d))
 	r := sqldict.Range{Prefix: "a/"}

@@ -90,8 +90,7 @@ func testCloseDuringWrites(t *testing.T, open Opener) {
 // 6 writers commit (issue 17): an answer once given must still be the
 // journal's answer when all commits have landed, so a commit must not be
 // dated before a time already answered.
-func testSequenceAtStable(t *testing.T, open Opener) {
-	d := NewDict(t, open, sqldict.Options{})
+func testSequenceAtStable(t *testing.T, d Journal) {
 	const writers, readers, commits = 6, 2, 40
 	type answer struct {
 		t   time.Time

@@ -1,4 +1,4 @@
-package server
+package api
 
 import (
 	"encoding/base64"
@@ -12,7 +12,7 @@ import (
 // RFC 3339 in UTC with microseconds, the journal's precision.
 const TimeFormat = "2006-01-02T15:04:05.000000Z07:00"
 
-// Entry is an entry as JSON (HTTP.md). Value is base64; it is absent for a
+// Entry is an entry as JSON. Value is base64; it is absent for a
 // tombstone and in write responses, and "" for a live empty value.
 type Entry struct {
 	Key      string  `json:"key"`

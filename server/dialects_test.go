@@ -1,0 +1,3 @@
+package server_test
+
+import _ "github.com/sqldict/sqldict/dialects/sqlite" // sqlite: URLs in this package's tests
