@@ -28,9 +28,13 @@ func TestImage(t *testing.T) {
 	ensureImage(t, image)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
+	// Through a published port the Host header names the Docker host, not
+	// the address the server listens on: serve accepts it with --allow-host.
+	host := dockerHost(t, ctx)
 	c, err := testcontainers.GenericContainer(ctx, testcontainers.GenericContainerRequest{
 		ContainerRequest: testcontainers.ContainerRequest{
 			Image:        image,
+			Cmd:          []string{"serve", "--listen", ":8080", "--tokens", "/etc/sqldict/tokens", "--allow-host", host},
 			ExposedPorts: []string{"8080/tcp"},
 			Files: []testcontainers.ContainerFile{{
 				Reader: strings.NewReader("test-token admin\n"), ContainerFilePath: "/etc/sqldict/tokens", FileMode: 0o644,
@@ -136,4 +140,19 @@ func ensureImage(t *testing.T, image string) {
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatal(fmt.Errorf("make image: %v\n%s", err, out))
 	}
+}
+
+// dockerHost is the name under which the test reaches published ports.
+func dockerHost(t *testing.T, ctx context.Context) string {
+	t.Helper()
+	p, err := testcontainers.NewDockerProvider()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	host, err := p.DaemonHost(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return host
 }
