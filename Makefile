@@ -12,13 +12,13 @@ SCANKEYS    ?= 1000000
 # cgo (fsync), which go test then reports as "context deadline exceeded".
 FUZZTIME    ?= 20000x
 
-.PHONY: all layers test test-sqlite test-unit test-integration test-restart-opt-in test-cluster test-containers images image lint-systemd fuzz bench bench-scale bench-scale-5m demo lint lint-client-deps fmt
+.PHONY: all layers test test-sqlite test-unit test-integration test-restart-opt-in test-cluster test-containers images image lint-systemd fuzz mutate bench bench-scale bench-scale-5m demo lint lint-client-deps fmt
 
 all: lint test
 
 ## test: unit tests (SQLite), short fuzz runs, then the integration suite
-## against MariaDB and PostgreSQL (which must be reachable: see README's
-## Testing section), and the container suite (Docker; skipped loudly
+## against MariaDB and PostgreSQL (which must be reachable: see docs/testing.md's
+## Set-up), and the container suite (Docker; skipped loudly
 ## without it, except in CI). The server-restart test kills and restarts the
 ## machine's MariaDB and PostgreSQL, so it runs only with
 ## SQLDICT_TEST_RESTART=1 (CI sets it: CI owns its servers). The cluster
@@ -122,6 +122,16 @@ test-containers:
 	else echo "test-containers: no Docker engine answers; the suite will skip (fail with CI=true)"; fi
 	@if docker info >/dev/null 2>&1; then $(MAKE) --no-print-directory image; fi
 	cd sqldicttc && $(TC_ENV) $(GO) test $(TC_FLAGS) -count=1 -timeout $(TC_TIMEOUT) ./...
+
+## mutate: apply each one-line bug of internal/mutate/mutants.txt (conflict
+## checks, horizon and snapshot bounds, watch exactness, auth scopes and
+## grants, ETags, encryption additional data, mirror, prune boundaries) to
+## a scratch copy through go build -overlay, run the tests it names on
+## SQLite, and fail if any bug survives them (issue 28). MUTATEFLAGS: -j N,
+## -only REGEXP.
+MUTATEFLAGS ?=
+mutate:
+	$(GO) run ./internal/mutate $(MUTATEFLAGS)
 
 fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzKey$$' -fuzztime $(FUZZTIME) ./sqldict/

@@ -132,3 +132,13 @@ type PruneResult struct {
 	Batches int   `json:"batches"`
 	Horizon int64 `json:"horizon"`
 }
+
+// HistoryPage is the answer of GET /v1/{table}/history/{key…} with limit=:
+// at most limit entries, oldest first; Next is the after= of the next page
+// (the sequence of the last entry), "" at the end; every page of one history
+// is read at Sequence when the client passes it back as at=.
+type HistoryPage struct {
+	Sequence int64   `json:"sequence"`
+	Entries  []Entry `json:"entries"`
+	Next     string  `json:"next"`
+}

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/sqldict/sqldict/client"
+	"github.com/sqldict/sqldict/prune"
 	"github.com/sqldict/sqldict/server"
 	"github.com/sqldict/sqldict/sqldict"
 	"github.com/sqldict/sqldict/sqldict/sqldicttest"
@@ -293,7 +294,23 @@ func TestClient_AuthAndUnavailable(t *testing.T) {
 	ctx := t.Context()
 	_, err = r.c.Get(ctx, "k")
 	sqldicttest.WantErr(t, err, sqldict.ErrNotFound)
+	// Every write a read token tries is refused and writes nothing.
+	sqldicttest.Must(t, r.d.Set(ctx, "old", []byte("1")))
+	sqldicttest.Must(t, r.d.Set(ctx, "old", []byte("2")))
+	before, err := r.d.Stat(ctx)
+	sqldicttest.Must(t, err)
 	sqldicttest.WantErr(t, r.c.Set(ctx, "k", nil), client.ErrForbidden)
+	sqldicttest.WantErr(t, r.c.Delete(ctx, "old"), client.ErrForbidden)
+	_, err = r.c.Commit(ctx, sqldict.Write{Key: "k", Value: []byte("v")})
+	sqldicttest.WantErr(t, err, client.ErrForbidden)
+	_, err = r.c.Prune(ctx, prune.Policy{KeepVersions: 1})
+	sqldicttest.WantErr(t, err, client.ErrForbidden)
+	if after, err := r.d.Stat(ctx); err != nil || after.Sequence != before.Sequence || after.Horizon != before.Horizon {
+		t.Fatalf("after refused writes Stat = %+v, %v; want %+v", after, err, before)
+	}
+	if v, err := r.d.Get(ctx, "old"); err != nil || string(v) != "2" {
+		t.Fatalf("after refused writes Get(old) = %q, %v", v, err)
+	}
 	bad, err := client.New(r.ts.URL, client.Options{Table: r.d.Table(), Token: "nope"})
 	sqldicttest.Must(t, err)
 	_, err = bad.Stat(ctx)

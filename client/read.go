@@ -78,23 +78,62 @@ func (r reader) Entry(ctx context.Context, key string) (sqldict.Entry, error) {
 }
 
 // History returns the rows of key still in the journal, oldest first;
-// ErrNotFound when there is none.
+// ErrNotFound when there is none. It reads the history a page at a time,
+// every page at the point of the first.
 func (r reader) History(ctx context.Context, key string) ([]sqldict.Entry, error) {
-	var out []api.Entry
-	if _, err := r.c.getJSON(ctx, api.KeyRoute(api.RouteHistory, key), r.query(), &out); err != nil {
-		return nil, err
-	}
-	es := make([]sqldict.Entry, len(out))
-	for i, e := range out {
-		var err error
-		if es[i], err = e.Decode(); err != nil {
+	var es []sqldict.Entry
+	for e, err := range r.HistoryIn(ctx, key, 0, 0) {
+		if err != nil {
 			return nil, err
 		}
-	}
-	if len(es) == 0 {
-		return nil, fmt.Errorf("%w: %q", sqldict.ErrNotFound, key)
+		es = append(es, e)
 	}
 	return es, nil
+}
+
+// historyPage is how many entries one request of HistoryIn asks for.
+const historyPage = 100
+
+// HistoryIn streams the rows of key with a sequence above after, oldest
+// first, at most limit of them (0: no limit), a page of the history route
+// at a time, as sqldict.Dict.HistoryIn does.
+func (r reader) HistoryIn(ctx context.Context, key string, after int64, limit int) iter.Seq2[sqldict.Entry, error] {
+	return func(yield func(sqldict.Entry, error) bool) {
+		if after < 0 || limit < 0 {
+			yield(sqldict.Entry{}, fmt.Errorf("%w: history of %q after %d, limit %d: want both 0 or more", sqldict.ErrInvalidArgument, key, after, limit))
+			return
+		}
+		q, n := r.query(), 0
+		for {
+			size := historyPage
+			if limit > 0 {
+				size = min(size, limit-n)
+			}
+			q.Set("after", strconv.FormatInt(after, 10))
+			q.Set("limit", strconv.Itoa(size))
+			var page api.HistoryPage
+			seq, err := r.c.getJSON(ctx, api.KeyRoute(api.RouteHistory, key), q, &page)
+			if err != nil {
+				yield(sqldict.Entry{}, err)
+				return
+			}
+			q.Set("at", strconv.FormatInt(seq, 10))
+			for _, je := range page.Entries {
+				e, err := je.Decode()
+				if !yield(e, err) || err != nil {
+					return
+				}
+				n++
+			}
+			if page.Next == "" || (limit > 0 && n >= limit) {
+				return
+			}
+			if after, err = strconv.ParseInt(page.Next, 10, 64); err != nil {
+				yield(sqldict.Entry{}, fmt.Errorf("%w: history: next %q is not a sequence", ErrUnavailable, page.Next))
+				return
+			}
+		}
+	}
 }
 
 // rangeQuery adds a Range's bounds to q.

@@ -175,6 +175,9 @@ type Queries struct {
 	// History reads the entries of a label with sequence_number <= bound,
 	// oldest first. Parameters: label, bound.
 	History string
+	// HistoryPage reads a page of them: after < sequence_number <= bound,
+	// oldest first, at most limit. Parameters: label, after, bound, limit.
+	HistoryPage string
 
 	// KeysAt lists labels whose newest row with sequence_number <= bound is
 	// live, in bytewise order, with from <= label < until and label > after,

@@ -1,5 +1,5 @@
 // Package server puts sqldict journals on the network: the HTTP API that
-// "sqldict serve" runs, as specified in HTTP.md (the README has a curl
+// "sqldict serve" runs, as specified in docs/http.md (which has a curl
 // session for every route). Package client is its Go counterpart.
 //
 // # Model
@@ -32,7 +32,7 @@
 //
 // # Errors
 //
-// Every answer of the API's routes and of the router itself is HTTP.md's
+// Every answer of the API's routes and of the router itself is docs/http.md's
 // JSON error: a path no route has is 404 not_found, a method the path's
 // routes lack is 405 with code invalid_argument and the Allow header
 // (muxerror.go). What net/http answers before any handler runs stays

@@ -21,7 +21,7 @@ import (
 	"github.com/sqldict/sqldict/sqldict"
 )
 
-// TestServe_ErrorCodes answers each error code of HTTP.md that bad input
+// TestServe_ErrorCodes answers each error code of docs/http.md that bad input
 // can cause, and checks that none of them wrote anything.
 func TestServe_ErrorCodes(t *testing.T) {
 	p := serve(t, sqliteURL(t))

@@ -52,7 +52,7 @@ func (s *Server) listKeys(w http.ResponseWriter, r *http.Request, d *sqldict.Dic
 }
 
 // rangeParams reads a listing's bounds: prefix, after, and (an addition to
-// HTTP.md) from and to, sqldict.Range's inclusive lower and exclusive upper
+// docs/http.md) from and to, sqldict.Range's inclusive lower and exclusive upper
 // bound.
 func rangeParams(q url.Values, limit int) sqldict.Range {
 	return sqldict.Range{Prefix: q.Get("prefix"), From: q.Get("from"), To: q.Get("to"), After: q.Get("after"), Limit: limit}
@@ -147,23 +147,4 @@ func (s *Server) streamLines(w http.ResponseWriter, r *http.Request, seq iter.Se
 		w.WriteHeader(http.StatusOK)
 	}
 	return nil
-}
-
-// history answers a key's entries, oldest first, up to a point.
-func (s *Server) history(w http.ResponseWriter, r *http.Request, d *sqldict.Dict) error {
-	ctx := r.Context()
-	snap, err := point(ctx, r, d)
-	if err != nil {
-		return err
-	}
-	setSequence(w, snap.Sequence())
-	hist, err := snap.History(ctx, r.PathValue("key"))
-	if err != nil {
-		return err
-	}
-	out := make([]api.Entry, len(hist))
-	for i, e := range hist {
-		out[i] = api.EntryJSON(e, true)
-	}
-	return writeJSON(w, http.StatusOK, out)
 }

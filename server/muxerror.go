@@ -8,7 +8,7 @@ import (
 
 // muxErrorWriter turns the ServeMux's own plain-text error answers (404 for
 // a path no route has, 405 for a method the path's routes lack) into
-// HTTP.md's JSON errors. The mux sets Allow before it writes a 405; that
+// docs/http.md's JSON errors. The mux sets Allow before it writes a 405; that
 // header is kept. A redirect (the mux adds a trailing slash to a few
 // paths) passes unchanged.
 type muxErrorWriter struct {
@@ -43,7 +43,7 @@ func (m *muxErrorWriter) Write(p []byte) (int, error) {
 func muxError(r *http.Request, status int, allow string) error {
 	switch status {
 	case http.StatusNotFound:
-		return &apiError{status, api.CodeNotFound, fmt.Sprintf("no route for %s %s (see HTTP.md)", r.Method, r.URL.EscapedPath())}
+		return &apiError{status, api.CodeNotFound, fmt.Sprintf("no route for %s %s (see docs/http.md)", r.Method, r.URL.EscapedPath())}
 	case http.StatusMethodNotAllowed:
 		return &apiError{status, api.CodeInvalidArgument, fmt.Sprintf("method %s is not allowed on %s; allowed: %s", r.Method, r.URL.EscapedPath(), allow)}
 	}

@@ -22,7 +22,7 @@ func decode[T any](t *testing.T, c *call) T {
 	return v
 }
 
-// TestServe_Routes walks every row of HTTP.md's resource table against the
+// TestServe_Routes walks every row of docs/http.md's resource table against the
 // real binary.
 func TestServe_Routes(t *testing.T) {
 	p := serve(t, sqliteURL(t))

@@ -66,6 +66,12 @@ type Config struct {
 	// after its context ends. Zero: DefaultShutdownTimeout.
 	ShutdownTimeout time.Duration
 
+	// MaxInflightBytes caps the bytes the request bodies being read and
+	// decoded may hold across all requests (each charged twice its
+	// length); a request beyond it is refused with 503 unavailable and
+	// Retry-After. Zero: DefaultMaxInflightBytes.
+	MaxInflightBytes int64
+
 	// AllowHosts are Host names (a name matches any port; "name:port"
 	// that port only) accepted besides the address a connection reached:
 	// DNS names and reverse proxies' public names. Every other Host is 403
@@ -83,6 +89,8 @@ type Server struct {
 	log     *slog.Logger
 	mux     *http.ServeMux
 	metrics *metrics
+	// inflight caps the bytes of request bodies in flight.
+	inflight *inflight
 
 	// tokens is Config.Tokens, swapped by SetTokens.
 	tokens atomic.Pointer[Tokens]
@@ -95,7 +103,7 @@ type Server struct {
 	closeOnce sync.Once
 }
 
-// New returns a Server for cfg with every route of HTTP.md registered.
+// New returns a Server for cfg with every route of docs/http.md registered.
 func New(cfg Config) (*Server, error) {
 	if len(cfg.Tables) == 0 {
 		return nil, fmt.Errorf("%w: no tables to serve", sqldict.ErrInvalidArgument)
@@ -113,12 +121,15 @@ func New(cfg Config) (*Server, error) {
 	setDefault(&cfg.IdleTimeout, DefaultIdleTimeout)
 	setDefault(&cfg.MaxHeaderBytes, DefaultMaxHeaderBytes)
 	setDefault(&cfg.ShutdownTimeout, DefaultShutdownTimeout)
+	setDefault(&cfg.MaxInflightBytes, DefaultMaxInflightBytes)
 	s := &Server{
 		cfg:     cfg,
 		log:     cfg.Logger,
 		mux:     http.NewServeMux(),
 		metrics: newMetrics(cfg.Tables),
 		closing: make(chan struct{}),
+
+		inflight: &inflight{max: cfg.MaxInflightBytes},
 	}
 	if s.log == nil {
 		s.log = slog.Default()
@@ -135,7 +146,7 @@ func setDefault[T comparable](v *T, def T) {
 	}
 }
 
-// routes registers HTTP.md.
+// routes registers the routes of docs/http.md.
 func (s *Server) routes() {
 	s.HandleFunc("GET "+api.PathHealth, ScopeNone, s.healthz)
 	s.HandleFunc("GET "+api.PathMetrics, ScopeRead, s.serveMetrics)
@@ -165,7 +176,7 @@ func (s *Server) routes() {
 
 // HandlerFunc is a route's handler: it gets the journal the path's {table}
 // names (nil for patterns without one) and returns an error to be answered
-// as HTTP.md's JSON error, or nil once it has answered.
+// as docs/http.md's JSON error, or nil once it has answered.
 type HandlerFunc func(w http.ResponseWriter, r *http.Request, d *sqldict.Dict) error
 
 // HandleFunc registers h for pattern (a ServeMux pattern) behind the
@@ -190,6 +201,11 @@ func (s *Server) HandleFunc(pattern string, scope Scope, h HandlerFunc) {
 				return
 			}
 		}
+		release, ok := s.admit(w, r, d)
+		if !ok {
+			return
+		}
+		defer release()
 		if err := h(w, r, d); err != nil {
 			s.writeError(w, r, err)
 		}

@@ -20,6 +20,10 @@ import (
 const (
 	uiPageSize    = 50
 	uiMaxPageSize = 1000
+	// uiVersions and uiMaxVersions are the default and largest page of a
+	// key's versions: each may be a value of MaxValueSize.
+	uiVersions    = 20
+	uiMaxVersions = 200
 	hexPreview    = 32 // bytes of a binary value shown in hex
 )
 
@@ -202,42 +206,91 @@ func (s *Server) uiKeys(r *http.Request, d *sqldict.Dict) (string, any, error) {
 	}{"Keys of " + d.Table(), d.Table(), prefix, after, next, watch, q.Get("limit"), p, rows, [][2]string{{"prefix", prefix}}}, nil
 }
 
-// uiKey is a key's page: its value at the point and its whole history up
-// to it, newest first, each version with the diff from the one before.
+// uiKey is a key's page: its value at the point and a page of its history
+// up to it, newest first, each version with the diff from the one before:
+// the newest limit= versions (uiVersions by default) with a sequence below
+// before= (the point by default).
 func (s *Server) uiKey(r *http.Request, d *sqldict.Dict) (string, any, error) {
 	ctx := r.Context()
-	key := r.URL.Query().Get("key")
+	q := r.URL.Query()
+	key := q.Get("key")
 	if key == "" {
 		return "", nil, badArg("give the key: ?key=KEY")
+	}
+	limit, ok, err := intParam(q, "limit")
+	switch {
+	case err != nil:
+		return "", nil, err
+	case !ok || limit == 0:
+		limit = uiVersions
+	case limit > uiMaxVersions:
+		return "", nil, badArg(fmt.Sprintf("limit=%d: at most %d", limit, uiMaxVersions))
+	}
+	before, hasBefore, err := intParam(q, "before")
+	if err != nil {
+		return "", nil, err
 	}
 	snap, p, err := pagePoint(ctx, r, d)
 	if err != nil {
 		return "", nil, err
 	}
-	hist, err := snap.History(ctx, key)
+	current, err := snap.Entry(ctx, key)
 	if err != nil {
 		return "", nil, err
 	}
-	if len(hist) == 0 {
-		return "", nil, fmt.Errorf("%w: %q has no history at sequence %d", sqldict.ErrNotFound, key, p.Sequence)
+	if !hasBefore {
+		before = current.Sequence + 1
 	}
-	rows := make([]uiRow, len(hist))
-	for i, e := range hist {
-		var prev *sqldict.Entry
-		if i > 0 {
-			prev = &hist[i-1]
-		}
-		rw := row(e)
-		rw.Diff = diffLines(key, prev, e)
-		rows[len(hist)-1-i] = rw
+	rows, older, err := versions(ctx, snap, key, before, int(limit))
+	if err != nil {
+		return "", nil, err
+	}
+	olderLink := ""
+	if older > 0 {
+		olderLink = uiLink("/ui/"+d.Table()+"/key", "key", key, "before", strconv.FormatInt(older, 10), "limit", q.Get("limit"), "at", p.At, "as_of", p.AsOfArg)
 	}
 	return "key.html", struct {
-		Title, Table, Key string
-		Point             uiPoint
-		Current           uiRow
-		Rows              []uiRow
-		Keep              [][2]string
-	}{"Key " + key, d.Table(), key, p, rows[0], rows, [][2]string{{"key", key}}}, nil
+		Title, Table, Key, Older string
+		Point                    uiPoint
+		Current                  uiRow
+		Rows                     []uiRow
+		Keep                     [][2]string
+	}{"Key " + key, d.Table(), key, olderLink, p, row(current), rows, [][2]string{{"key", key}}}, nil
+}
+
+// versions reads the newest limit rows of key's history with a sequence
+// below before, newest first, each with its diff from the row before it.
+// It holds at most limit+1 entries however long the history. older is the
+// before= of the page of older versions, 0 when there are none.
+func versions(ctx context.Context, snap *sqldict.Snapshot, key string, before int64, limit int) (rows []uiRow, older int64, _ error) {
+	window := make([]sqldict.Entry, 0, limit+1)
+	for e, err := range snap.HistoryIn(ctx, key, 0, 0) {
+		if err != nil {
+			return nil, 0, err
+		}
+		if e.Sequence >= before {
+			break
+		}
+		if len(window) == limit+1 {
+			copy(window, window[1:])
+			window = window[:limit]
+		}
+		window = append(window, e)
+	}
+	first := 0
+	if len(window) == limit+1 {
+		first, older = 1, window[1].Sequence
+	}
+	for i := len(window) - 1; i >= first; i-- {
+		var prev *sqldict.Entry
+		if i > 0 {
+			prev = &window[i-1]
+		}
+		rw := row(window[i])
+		rw.Diff = diffLines(key, prev, window[i])
+		rows = append(rows, rw)
+	}
+	return rows, older, nil
 }
 
 // uiChange is one key of the whole-dict diff.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"time"
@@ -102,16 +103,19 @@ func (s *Server) watch(w http.ResponseWriter, r *http.Request, d *sqldict.Dict) 
 	}
 }
 
-// writeEvent writes one entry as an SSE event.
+// writeEvent writes one entry as an SSE event, its value streamed (see
+// encodeEntry): the data line ends with the entry's newline.
 func writeEvent(w http.ResponseWriter, e sqldict.Entry) error {
-	data, err := json.Marshal(api.EntryJSON(e, true))
-	if err != nil {
-		return err
-	}
 	kind := "put"
 	if e.Deleted {
 		kind = "delete"
 	}
-	_, err = fmt.Fprintf(w, "id: %d\nevent: %s\ndata: %s\n\n", e.Sequence, kind, data)
+	if _, err := fmt.Fprintf(w, "id: %d\nevent: %s\ndata: ", e.Sequence, kind); err != nil {
+		return err
+	}
+	if err := encodeEntry(w, e); err != nil {
+		return err
+	}
+	_, err := io.WriteString(w, "\n")
 	return err
 }

@@ -4,7 +4,7 @@
 // sequence number, its time, the prune horizon and its commit time, and the
 // number of live keys.
 // SQLite, MariaDB/MySQL and PostgreSQL are supported (see the dialects
-// packages for their plans); the contract is shared/DESIGN.md of the
+// packages for their plans); the guarantees are docs/guarantees.md of the
 // repository.
 //
 // This package links no database driver. Each dialect package registers

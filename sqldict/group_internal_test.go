@@ -39,6 +39,8 @@ func TestGroup_MembersCheckedApart(t *testing.T) {
 		req(ctx, Write{Key: "d", Value: []byte("1")}, Write{Key: "zz", Delete: true}),
 		req(gone, Write{Key: "e", Value: []byte("1")}),
 		req(ctx, Write{Key: "b", Value: []byte("2"), IfVersion: Expect(1)}, Write{Key: "a", Delete: true}),
+		// c and d were written by members left out: still absent here.
+		req(ctx, Write{Key: "c", Value: []byte("2"), IfVersion: Expect(0)}, Write{Key: "d", Value: []byte("2")}),
 	}
 	d.commitBatch(ms)
 	if ms[0].err != nil || ms[0].entries[0].Sequence != 2 {
@@ -57,13 +59,19 @@ func TestGroup_MembersCheckedApart(t *testing.T) {
 	if e := ms[4].entries; ms[4].err != nil || len(e) != 2 || e[0].Sequence != 3 || e[0].Version != 2 || e[1].Sequence != 4 {
 		t.Fatalf("member after the clean one: %v %+v", ms[4].err, e)
 	}
-	for _, k := range []string{"c", "d", "e"} {
-		if ok, err := d.Has(ctx, k); ok || err != nil {
-			t.Fatalf("Has(%q) = %v, %v: a member left out wrote", k, ok, err)
+	if e := ms[5].entries; ms[5].err != nil || len(e) != 2 || e[0].Version != 1 || e[1].Version != 1 || e[1].Sequence != 6 {
+		t.Fatalf("member writing keys of members left out: %v %+v, want both at version 1", ms[5].err, e)
+	}
+	if ok, err := d.Has(ctx, "e"); ok || err != nil {
+		t.Fatalf("Has(e) = %v, %v: a member left out wrote", ok, err)
+	}
+	for _, k := range []string{"c", "d"} {
+		if h, err := d.History(ctx, k); err != nil || len(h) != 1 || string(h[0].Value) != "2" {
+			t.Fatalf("History(%q) = %+v, %v; want only the later member's write", k, h, err)
 		}
 	}
-	if st, err := d.Stat(ctx); err != nil || st.Sequence != 4 {
-		t.Fatalf("Stat = %+v, %v; want sequence 4", st, err)
+	if st, err := d.Stat(ctx); err != nil || st.Sequence != 6 {
+		t.Fatalf("Stat = %+v, %v; want sequence 6", st, err)
 	}
 }
 

@@ -107,7 +107,7 @@ func TestOpen_OneConnectionPool(t *testing.T) {
 }
 
 // TestOpenURL_SQLiteSynchronous: a file opened by URL syncs every commit
-// (synchronous=FULL, 2), as the README promises, unless the URL says
+// (synchronous=FULL, 2), as docs/engines.md promises, unless the URL says
 // otherwise; go-sqlite3 by itself sets NORMAL (1) in WAL mode.
 func TestOpenURL_SQLiteSynchronous(t *testing.T) {
 	ctx := context.Background()

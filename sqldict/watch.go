@@ -77,6 +77,7 @@ func (d *Dict) watch(ctx context.Context, after int64, r Range, yield func(Entry
 
 	cursor := after // every entry up to cursor was delivered or filtered out
 	misses := 0     // consecutive incomplete pages the horizon does not explain
+	p := newPager(PageBytes, pageSize)
 	for {
 		newest, advanced := h.state()
 		if newest <= cursor {
@@ -90,13 +91,19 @@ func (d *Dict) watch(ctx context.Context, after int64, r Range, yield func(Entry
 			}
 		}
 		var page []Entry
-		if err := d.retrying(ctx, func() (err error) { page, err = d.logPage(ctx, cursor, newest); return err }); err != nil {
+		var cut bool
+		n := p.rows
+		if err := d.retrying(ctx, func() (err error) { page, cut, err = d.logPage(ctx, cursor, newest, p); return err }); err != nil {
 			return err
 		}
 		// The journal holds every sequence above the horizon, so the page
-		// must be cursor+1, cursor+2, … up to newest or a full page.
-		want := min(newest-cursor, pageSize)
-		complete := int64(len(page)) == want
+		// must be cursor+1, cursor+2, … up to newest or a full page (or as
+		// far as PageBytes let it go).
+		want := min(newest-cursor, int64(n))
+		if cut {
+			want = int64(len(page))
+		}
+		complete := len(page) > 0 && int64(len(page)) == want
 		for i, e := range page {
 			if e.Sequence != cursor+1+int64(i) {
 				complete = false
@@ -143,18 +150,19 @@ func (r Range) Contains(key string) bool {
 	return strings.HasPrefix(key, r.Prefix) && key >= r.From && (r.To == "" || key < r.To) && key > r.After
 }
 
-// logPage reads the entries with after < sequence <= until, at most a page.
-func (d *Dict) logPage(ctx context.Context, after, until int64) ([]Entry, error) {
+// logPage reads the entries with after < sequence <= until, at most a page
+// of p's rows and bytes.
+func (d *Dict) logPage(ctx context.Context, after, until int64, p *pager) ([]Entry, bool, error) {
 	if err := d.begin(ctx); err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	s, err := d.stmt(ctx, d.q.Log)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	watchstat.Queries.Add(1)
-	page, err := collect(s.QueryContext(ctx, after, until, pageSize))
-	return page, d.fail(err)
+	page, cut, err := p.collect(s.QueryContext(ctx, after, until, p.rows))
+	return page, cut, d.fail(err)
 }
 
 // watchStat is Stat, counted.

@@ -77,7 +77,7 @@ func NewKey() []byte {
 	return k
 }
 
-// keyringFile is the keyring file format (the README documents it).
+// keyringFile is the keyring file format (docs/typed.md documents it).
 type keyringFile struct {
 	Primary string            `json:"primary"`
 	Keys    map[string]string `json:"keys"` // key ID → standard base64 of 32 bytes

@@ -1,6 +1,6 @@
 // Command sqldict keeps a versioned key/value journal in one SQL table: an
 // SQLite file by default, MariaDB/MySQL or PostgreSQL by URL. Run
-// "sqldict help" for the verbs; the README has a walk-through.
+// "sqldict help" for the verbs; docs/cli.md has a walk-through.
 package main
 
 import (

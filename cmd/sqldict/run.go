@@ -13,7 +13,7 @@ import (
 	"github.com/sqldict/sqldict/sqldict"
 )
 
-// Exit codes. Scripts may rely on them; the README lists them.
+// Exit codes. Scripts may rely on them; docs/cli.md lists them.
 const (
 	exitOK       = 0
 	exitError    = 1 // anything else: I/O, database, a declined edit

@@ -51,7 +51,7 @@ func (f *tablesFlag) Set(s string) error {
 var cmdServe = &command{
 	name:    "serve",
 	args:    "[--listen ADDR] [--table T]... [--tokens FILE] [--allow-host NAME]... [--tls-cert FILE --tls-key FILE]",
-	summary: "serve journals over HTTP (the API of HTTP.md)",
+	summary: "serve journals over HTTP (the API of docs/http.md)",
 	help: `
 Serves the journals named by --table (repeatable; default: the global table)
 until SIGTERM or SIGINT, then stops taking requests, lets running ones finish
@@ -88,13 +88,17 @@ Examples:
 		readTimeout := fs.Duration("read-timeout", server.DefaultReadTimeout, "cut off a client that has not sent its request within `D`")
 		writeTimeout := fs.Duration("write-timeout", server.DefaultWriteTimeout, "cut off a response not written within `D` (watch streams excepted)")
 		idleTimeout := fs.Duration("idle-timeout", server.DefaultIdleTimeout, "close keep-alive connections idle for `D`")
-		idleConns := fs.Int("idle-conns", 128, "idle database connections each journal's pool keeps (concurrent requests beyond it open and close connections)")
+		idleConns := fs.Int("idle-conns", 0, "idle database connections each journal's pool keeps (concurrent requests beyond it open and close connections); 0: 16 for SQLite (each keeps its page cache), 128 for MariaDB and PostgreSQL")
+		inflightBytes := fs.Int64("max-inflight-bytes", server.DefaultMaxInflightBytes, "cap the bytes of request bodies being read at once (each counted twice); beyond it, 503 with Retry-After")
 		heartbeat := fs.Duration("heartbeat", server.DefaultHeartbeat, "comment line on idle watch streams every `D`")
 		if _, err := a.parse(c, fs, args, 0, 0); err != nil {
 			return err
 		}
 		if err := a.local(); err != nil {
 			return err
+		}
+		if *inflightBytes <= 0 {
+			return usagef("--max-inflight-bytes %d: want a positive number of bytes", *inflightBytes)
 		}
 		if *idleConns < 0 {
 			return usagef("--idle-conns %d: want 0 or more", *idleConns)
@@ -111,8 +115,9 @@ Examples:
 			Tables: map[string]*sqldict.Dict{}, Heartbeat: *heartbeat, ShutdownTimeout: *shutdown,
 			ReadHeaderTimeout: min(*readTimeout, server.DefaultReadHeaderTimeout),
 			ReadTimeout:       *readTimeout, WriteTimeout: *writeTimeout, IdleTimeout: *idleTimeout,
-			Logger:     slog.New(slog.NewTextHandler(a.stderr, nil)),
-			AllowHosts: allowHosts,
+			Logger:           slog.New(slog.NewTextHandler(a.stderr, nil)),
+			MaxInflightBytes: *inflightBytes,
+			AllowHosts:       allowHosts,
 		}
 		if *tokens != "" {
 			t, err := server.LoadTokens(*tokens)
@@ -144,7 +149,7 @@ Examples:
 				return fmt.Errorf("table %s: %w", name, err)
 			}
 			defer d.Close()
-			d.DB().SetMaxIdleConns(*idleConns)
+			d.DB().SetMaxIdleConns(idlePool(a.db, *idleConns))
 			cfg.Tables[name] = d
 		}
 		srv, err := server.New(cfg)
@@ -198,4 +203,17 @@ func reloadTokens(ctx context.Context, hup <-chan os.Signal, srv *server.Server,
 		}
 		log.Info("tokens reloaded", "file", path)
 	}
+}
+
+// idlePool is --idle-conns, or its default for the database URL: a SQLite
+// connection costs no dial but keeps its page cache (sqlite.CacheKiB)
+// while idle, so fewer of them idle.
+func idlePool(dbURL string, flag int) int {
+	switch {
+	case flag > 0:
+		return flag
+	case strings.HasPrefix(strings.ToLower(dbURL), "sqlite"):
+		return sqldict.DefaultMaxIdleConns
+	}
+	return 128
 }

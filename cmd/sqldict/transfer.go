@@ -70,7 +70,7 @@ var cmdExport = &command{
 	help: `
 Writes every row of the journal — sequence, key, value, deletion, version,
 time, author, comment — in a line-oriented format that round-trips any bytes
-(see the README). 'sqldict import' reads it back into an empty journal on
+(see docs/cli.md). 'sqldict import' reads it back into an empty journal on
 any engine, reproducing every view at every sequence. On a terminal,
 progress is shown on stderr; a one-line summary follows on stderr (on
 stdout with -o).

@@ -215,8 +215,9 @@ func (*Dialect) Queries(table string) dialects.Queries {
 		HeadCount:      r.Replace(`SELECT COUNT(*) FROM {H} WHERE label >= ? AND label < ? AND label > ? AND is_deleted = 0`),
 		HeadEntries: r.Replace(`SELECT ` + cols("j.") + ` FROM {H} h JOIN {T} j ON j.sequence_number = h.sequence_number ` +
 			`WHERE h.label >= ? AND h.label < ? AND h.label > ? AND h.is_deleted = 0 ORDER BY h.label LIMIT ?`),
-		Version: r.Replace(`SELECT ` + cols("") + ` FROM {T} WHERE label = ? AND version = ?`),
-		History: r.Replace(`SELECT ` + cols("") + ` FROM {T} WHERE label = ? AND sequence_number <= ? ORDER BY sequence_number`),
+		Version:     r.Replace(`SELECT ` + cols("") + ` FROM {T} WHERE label = ? AND version = ?`),
+		History:     r.Replace(`SELECT ` + cols("") + ` FROM {T} WHERE label = ? AND sequence_number <= ? ORDER BY sequence_number`),
+		HistoryPage: r.Replace(`SELECT ` + cols("") + ` FROM {T} WHERE label = ? AND sequence_number > ? AND sequence_number <= ? ORDER BY sequence_number LIMIT ?`),
 
 		KeysAt:  r.Replace(`SELECT g.label FROM ` + groups + ` ORDER BY g.label LIMIT ?`),
 		CountAt: r.Replace(`SELECT COUNT(*) FROM (SELECT g.label FROM ` + groups + `) x`),

@@ -112,8 +112,9 @@ func (*Dialect) Queries(table string) dialects.Queries {
 		HeadCount:      r.Replace(`SELECT COUNT(*) FROM {H} WHERE label >= ?1 AND label < ?2 AND label > ?3 AND is_deleted = 0`),
 		HeadEntries: r.Replace(`SELECT {JCOLS} FROM {H} h CROSS JOIN {T} j ON j.sequence_number = h.sequence_number ` +
 			`WHERE h.label >= ?1 AND h.label < ?2 AND h.label > ?3 AND h.is_deleted = 0 ORDER BY h.label LIMIT ?4`),
-		Version: r.Replace(`SELECT {COLS} FROM {T} WHERE label = ?1 AND version = ?2`),
-		History: r.Replace(`SELECT {COLS} FROM {T} WHERE label = ?1 AND sequence_number <= ?2 ORDER BY sequence_number`),
+		Version:     r.Replace(`SELECT {COLS} FROM {T} WHERE label = ?1 AND version = ?2`),
+		History:     r.Replace(`SELECT {COLS} FROM {T} WHERE label = ?1 AND sequence_number <= ?2 ORDER BY sequence_number`),
+		HistoryPage: r.Replace(`SELECT {COLS} FROM {T} WHERE label = ?1 AND sequence_number > ?2 AND sequence_number <= ?3 ORDER BY sequence_number LIMIT ?4`),
 
 		KeysAt:  r.Replace(`SELECT h.label FROM {H} h WHERE ` + headRange + ` AND ` + liveAt + ` ORDER BY h.label LIMIT ?5`),
 		CountAt: r.Replace(`SELECT COUNT(*) FROM {H} h WHERE ` + headRange + ` AND ` + liveAt),

@@ -5,8 +5,12 @@ package mirrortest
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"iter"
+	"log/slog"
 	"maps"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -25,6 +29,7 @@ func Run(t *testing.T, open sqldicttest.Opener) {
 		{"ConcurrentWrites", testConcurrent},
 		{"ReloadAfterPrune", testReload},
 		{"CloseAndArguments", testClose},
+		{"ResumeExactlyOnce", testResume},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -261,4 +266,84 @@ func testClose(t *testing.T, open sqldicttest.Opener) {
 	defer m2.Close()
 	sqldicttest.Must(t, h.Close())
 	sqldicttest.WantErr(t, m2.WaitFor(ctx, 1<<40), sqldict.ErrClosed)
+}
+
+// breakingStore ends every watch with a transient error after a few
+// entries, so that the mirror resumes again and again.
+type breakingStore struct {
+	sqldict.Store
+	every int
+}
+
+var errBroken = errors.New("mirrortest: watch broken on purpose")
+
+func (b breakingStore) Watch(ctx context.Context, after int64, r sqldict.Range) iter.Seq2[sqldict.Entry, error] {
+	return func(yield func(sqldict.Entry, error) bool) {
+		n := 0
+		for e, err := range b.Store.Watch(ctx, after, r) {
+			if !yield(e, err) || err != nil {
+				return
+			}
+			if n++; n == b.every {
+				yield(sqldict.Entry{}, errBroken)
+				return
+			}
+		}
+	}
+}
+
+// testResume: a mirror whose watch breaks every few entries resumes where
+// it stopped; OnChange sees every sequence after the start exactly once, in
+// order, and the mirror ends equal to the journal.
+func testResume(t *testing.T, open sqldicttest.Opener) {
+	ctx := testCtx(t)
+	d := sqldicttest.NewDict(t, open, sqldict.Options{})
+	for i := range 5 {
+		sqldicttest.Must(t, d.Set(ctx, fmt.Sprintf("pre%d", i), []byte("p")))
+	}
+	var mu sync.Mutex
+	var seen []int64
+	m, err := mirror.StartWith(ctx, breakingStore{Store: d, every: 3}, sqldict.Range{},
+		mirror.Options{Retry: time.Millisecond, Logger: slog.New(slog.DiscardHandler), OnChange: func(ev mirror.Event) {
+			mu.Lock()
+			seen = append(seen, ev.Sequence)
+			mu.Unlock()
+		}})
+	sqldicttest.Must(t, err)
+	defer m.Close()
+	var last int64
+	for i := range 20 {
+		k := fmt.Sprintf("k%d", i%4)
+		var err error
+		if i%5 == 4 {
+			err = d.Delete(ctx, k)
+		} else {
+			err = d.Set(ctx, k, fmt.Appendf(nil, "%d", i))
+		}
+		sqldicttest.Must(t, err)
+		last = int64(6 + i)
+	}
+	sqldicttest.Must(t, m.WaitFor(ctx, last))
+	// OnChange runs after the mirror advanced: wait for the last event.
+	var got []int64
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(time.Millisecond) {
+		mu.Lock()
+		got = slices.Clone(seen)
+		mu.Unlock()
+		if slices.Contains(got, last) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("OnChange never saw sequence %d; saw %v", last, got)
+		}
+	}
+	want := make([]int64, 0, 20)
+	for s := int64(6); s <= last; s++ {
+		want = append(want, s)
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("OnChange saw sequences %v, want each of 6..%d once, in order", got, last)
+	}
+	seq, state := content(m)
+	checkAt(t, d, seq, sqldict.Range{}, state)
 }

@@ -94,10 +94,17 @@ func testHorizonRule(t *testing.T, open sqldicttest.Opener) {
 	if res := compact(t, d, prune.Policy{DropDeleted: true}); res.Removed != 0 {
 		t.Fatalf("DropDeleted behind horizon 4: %+v", res)
 	}
+	// A bound just before it: c is not dropped, only c@5 (replaced at 7)
+	// goes, and the point at 7 still reads c.
+	if res := compact(t, d, prune.Policy{DropDeleted: true, Through: 7}); res.Removed != 1 || res.Horizon != 7 {
+		t.Fatalf("DropDeleted through 7: %+v", res)
+	}
+	CheckHorizon(t, d, m)
+	CheckViews(t, d, m, 7, []string{"a", "b", "c"})
 	// With a bound past it, c goes entirely: c@7, replaced by the
 	// tombstone at 8, forces 8.
 	res := compact(t, d, prune.Policy{DropDeleted: true, Through: 8})
-	if res.Removed != 3 || res.Horizon != 8 {
+	if res.Removed != 2 || res.Horizon != 8 {
 		t.Fatalf("DropDeleted through 8: %+v", res)
 	}
 	CheckHorizon(t, d, m)

@@ -18,7 +18,7 @@ import (
 const checkTimeout = 5 * time.Minute
 
 // CheckInvariants reads the whole journal of d and fails t when it breaks a
-// guarantee of DESIGN.md: sequence numbers strictly increasing and, below no
+// guarantee of docs/guarantees.md: sequence numbers strictly increasing and, below no
 // prune horizon, exactly 1..N; created never decreasing along the sequence;
 // each key's versions consecutive (1..n when nothing was pruned); tombstones
 // without an item; the meta row agreeing with the newest row, and its count

@@ -66,6 +66,8 @@ func Run(t *testing.T, open Opener) {
 		{"StaleHeads", testStaleHeads},
 		{"Watch", testWatch},
 		{"WatchPruned", testWatchPruned},
+		{"WatchPrunedFullPage", testWatchPrunedFullPage},
+		{"WatchPrunedTail", testWatchPrunedTail},
 		{"WatchEnds", testWatchEnds},
 		{"WatchSignal", testWatchSignal},
 		{"UpgradeFromV1", testUpgradeFromV1},

@@ -226,14 +226,7 @@ func testWatchPruned(t *testing.T, open Opener) {
 		}
 		if len(got) == 0 {
 			// The watcher is slow: a full compaction runs before it reads on.
-			for rule := (sqldict.PruneRule{Through: 1500}); ; {
-				res, err := d.PruneBatch(ctx, rule)
-				must(t, err)
-				if res.Done {
-					break
-				}
-				rule.After = res.Next
-			}
+			pruneAll(t, d, sqldict.PruneRule{Through: 1500})
 		}
 		got = append(got, e)
 	}
@@ -260,6 +253,88 @@ func testWatchPruned(t *testing.T, open Opener) {
 	tail, err := Collect(ctx, d, st.Horizon, sqldict.Range{})
 	must(t, err)
 	CheckStream(t, d, st.Horizon, sqldict.Range{}, tail)
+}
+
+// testWatchPrunedFullPage: a compaction leaves a hole after the slow
+// watcher's position with more than a page of entries behind it, so the
+// next page is full-length but starts past the hole; the watcher must see
+// the jump in sequence numbers and end with ErrPruned, not skip the hole.
+func testWatchPrunedFullPage(t *testing.T, open Opener) {
+	ctx := watchCtx(t)
+	d := NewDict(t, open, sqldict.Options{})
+	var ws []sqldict.Write
+	for i := range 1500 {
+		ws = append(ws, sqldict.Write{Key: fmt.Sprintf("k%02d", i%10), Value: fmt.Appendf(nil, "%d", i)})
+	}
+	for i := range 700 { // never superseded: they survive the compaction
+		ws = append(ws, sqldict.Write{Key: fmt.Sprintf("u%04d", i), Value: []byte("u")})
+	}
+	_, err := d.Commit(ctx, ws...)
+	must(t, err)
+
+	last, end := watchPruning(ctx, t, d, sqldict.PruneRule{Through: 1500})
+	wantErr(t, end, sqldict.ErrPruned)
+	if last >= 1490 {
+		t.Fatalf("watch delivered up to %d, past the pruned entries", last)
+	}
+}
+
+// testWatchPrunedTail: the hole is at the end of the journal (a deleted
+// key dropped with its tombstone, the newest commit), so no later entry
+// shows the jump; the watcher must still end with ErrPruned once it has
+// read what remains, not wait for the dropped commits forever.
+func testWatchPrunedTail(t *testing.T, open Opener) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	d := NewDict(t, open, sqldict.Options{})
+	var ws []sqldict.Write
+	for i := range 600 {
+		ws = append(ws, sqldict.Write{Key: fmt.Sprintf("u%04d", i), Value: []byte("u")})
+	}
+	_, err := d.Commit(ctx, ws...)
+	must(t, err)
+	must(t, d.Set(ctx, "gone", []byte("x"))) // 601
+	must(t, d.Delete(ctx, "gone"))           // 602, the newest commit
+	last, end := watchPruning(ctx, t, d, sqldict.PruneRule{Through: 602, DropThrough: 602})
+	wantErr(t, end, sqldict.ErrPruned)
+	if last < 512 || last > 600 {
+		t.Fatalf("watch delivered up to %d before ErrPruned, want its first page (512) up to 600", last)
+	}
+}
+
+// watchPruning watches d from the start, compacts it with rule once the
+// first entry arrives (the watcher has read its first page, no more), and
+// returns the last sequence delivered and the error that ended the watch.
+// It fails t when the watch delivers sequences out of order or skips one.
+func watchPruning(ctx context.Context, t *testing.T, d *sqldict.Dict, rule sqldict.PruneRule) (int64, error) {
+	t.Helper()
+	var last int64
+	for e, err := range d.Watch(ctx, 0, sqldict.Range{}) {
+		if err != nil {
+			return last, err
+		}
+		if e.Sequence != last+1 {
+			t.Fatalf("watch jumped from sequence %d to %d: entries %d..%d skipped", last, e.Sequence, last+1, e.Sequence-1)
+		}
+		if last == 0 {
+			pruneAll(t, d, rule)
+		}
+		last = e.Sequence
+	}
+	return last, nil
+}
+
+// pruneAll runs rule over every key of d.
+func pruneAll(t *testing.T, d *sqldict.Dict, rule sqldict.PruneRule) {
+	t.Helper()
+	for {
+		res, err := d.PruneBatch(bg, rule)
+		must(t, err)
+		if res.Done {
+			return
+		}
+		rule.After = res.Next
+	}
 }
 
 // testWatchEnds: bad arguments, a cancelled context and Close end a watch
