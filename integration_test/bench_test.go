@@ -40,14 +40,9 @@ func benchEngine(e *engine) *benchsuite.Engine {
 		},
 		URL: func(tb testing.TB, _ string) string { return e.URL(tb) },
 		Drop: func(tb testing.TB, table string) {
-			admin := e.Admin(tb)
-			if _, err := admin.Exec(e.dropCommit(table)); err != nil {
-				tb.Errorf("drop %s_commit: %v", table, err)
-			}
-			for _, suffix := range []string{"_plain", "_head", "_meta", "_migrations", ""} {
-				if _, err := admin.Exec("DROP TABLE IF EXISTS " + table + suffix); err != nil {
-					tb.Errorf("drop %s%s: %v", table, suffix, err)
-				}
+			e.Drop(tb, table)
+			if _, err := e.Admin(tb).Exec("DROP TABLE IF EXISTS " + table + "_plain"); err != nil {
+				tb.Errorf("drop %s_plain: %v", table, err)
 			}
 		},
 	}

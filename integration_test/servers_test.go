@@ -232,37 +232,6 @@ func (e *engine) Open(t testing.TB, extra string, opts sqldict.Options) *sqldict
 	return d
 }
 
-// Drop removes a journal's tables and its commit routine.
-func (e *engine) Drop(t testing.TB, table string) {
-	if os.Getenv("SQLDICT_TEST_KEEP") == "1" {
-		return
-	}
-	for _, q := range []string{e.dropCommit(table), "DROP TABLE IF EXISTS " + table, "DROP TABLE IF EXISTS " + table + "_meta",
-		"DROP TABLE IF EXISTS " + table + "_head", "DROP TABLE IF EXISTS " + table + "_migrations"} {
-		if _, err := e.admin.Exec(q); err != nil {
-			t.Errorf("%s: %v", q, err)
-		}
-	}
-	// The journal's commit routine (migration 4).
-	routine := "DROP PROCEDURE IF EXISTS "
-	if e.name == "postgres" {
-		routine = "DROP FUNCTION IF EXISTS "
-	}
-	if _, err := e.admin.Exec(routine + table + "_commit"); err != nil {
-		t.Errorf("drop %s_commit: %v", table, err)
-	}
-}
-
-// dropCommit is the statement that drops a journal's commit routine (schema
-// version 4), which a new journal of the same name would find in its way
-// on MySQL.
-func (e *engine) dropCommit(table string) string {
-	if e.name == "postgres" {
-		return "DROP FUNCTION IF EXISTS " + table + "_commit"
-	}
-	return "DROP PROCEDURE IF EXISTS " + table + "_commit"
-}
-
 // forEngine runs fn as a parallel subtest per engine.
 func forEngine(t *testing.T, fn func(t *testing.T, e *engine)) {
 	for _, e := range engines {

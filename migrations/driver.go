@@ -27,6 +27,16 @@ type driver struct {
 
 var _ database.Driver = (*driver)(nil)
 
+// newDriver returns a driver for the journal j on a connection of db of
+// its own; the caller closes drv.conn.
+func newDriver(ctx context.Context, db *sql.DB, d dialects.Dialect, j Journal) (*driver, error) {
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &driver{ctx: ctx, conn: conn, dialect: d, table: MigrationsTable(j.Table)}, nil
+}
+
 func (d *driver) Open(string) (database.Driver, error) {
 	return nil, errors.New("sqldict migrations driver is opened by the runner only")
 }

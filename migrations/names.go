@@ -44,14 +44,7 @@ var createRE = regexp.MustCompile(`(?i)^CREATE\s+(?:UNIQUE\s+)?(TABLE|INDEX|PROC
 // created returns the tables, the indexes and the procedures the rendered
 // up migrations create, in the order they create them.
 func created(files fstest.MapFS) (tables, indexes, procedures []string) {
-	names := make([]string, 0, len(files))
-	for name := range files {
-		if strings.HasSuffix(name, ".up.sql") {
-			names = append(names, name)
-		}
-	}
-	slices.SortFunc(names, func(a, b string) int { return versionOf(a) - versionOf(b) })
-	for _, name := range names {
+	for _, name := range sortedUp(files) {
 		for _, stmt := range Statements(string(files[name].Data)) {
 			m := createRE.FindStringSubmatch(stmt)
 			switch {
@@ -66,6 +59,18 @@ func created(files fstest.MapFS) (tables, indexes, procedures []string) {
 		}
 	}
 	return tables, indexes, procedures
+}
+
+// sortedUp returns the names of the up migrations in files, oldest first.
+func sortedUp(files fstest.MapFS) []string {
+	names := make([]string, 0, len(files))
+	for name := range files {
+		if strings.HasSuffix(name, ".up.sql") {
+			names = append(names, name)
+		}
+	}
+	slices.SortFunc(names, func(a, b string) int { return versionOf(a) - versionOf(b) })
+	return names
 }
 
 func versionOf(file string) int {
@@ -153,12 +158,11 @@ func claimNames(ctx context.Context, db *sql.DB, d dialects.Dialect, j Journal, 
 // A journal some other process finished creating meanwhile is left alone.
 func discard(ctx context.Context, db *sql.DB, d dialects.Dialect, j Journal, files fstest.MapFS) (err error) {
 	ctx = context.WithoutCancel(ctx)
-	conn, err := db.Conn(ctx)
+	drv, err := newDriver(ctx, db, d, j)
 	if err != nil {
 		return err
 	}
-	defer conn.Close()
-	drv := &driver{ctx: ctx, conn: conn, dialect: d, table: MigrationsTable(j.Table)}
+	defer drv.conn.Close()
 	if err := drv.Lock(); err != nil {
 		return err
 	}
@@ -170,17 +174,8 @@ func discard(ctx context.Context, db *sql.DB, d dialects.Dialect, j Journal, fil
 	if v, dirty, verr := drv.Version(); verr == nil && v != database.NilVersion && (!dirty || v != int(first[0])) {
 		return nil
 	}
-	tables, _, procedures := created(files)
-	slices.Reverse(tables)
-	drops := make([]string, 0, len(procedures)+len(tables)+1)
-	for _, name := range procedures {
-		drops = append(drops, "DROP PROCEDURE IF EXISTS "+name)
-	}
-	for _, name := range append(tables, drv.table) {
-		drops = append(drops, "DROP TABLE IF EXISTS "+name)
-	}
-	for _, q := range drops {
-		if _, err := conn.ExecContext(ctx, q); err != nil {
+	for _, q := range dropStatements(files, drv.table) {
+		if _, err := drv.conn.ExecContext(ctx, q); err != nil {
 			drv.failed = true
 			return fmt.Errorf("%s after the failed creation of journal %s: %w", q, j.Table, err)
 		}

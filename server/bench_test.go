@@ -53,15 +53,8 @@ func BenchmarkServe(b *testing.B) {
 			// limit the same way.
 			d.DB().SetMaxIdleConns(serveIdleConns)
 			b.Cleanup(func() {
-				if name := d.Dialect().Name(); name != "sqlite" {
-					routine := "PROCEDURE"
-					if name == "postgres" {
-						routine = "FUNCTION"
-					}
-					_, _ = d.DB().ExecContext(ctx, "DROP "+routine+" IF EXISTS "+table+"_commit")
-					for _, s := range []string{"", "_head", "_meta", "_migrations"} {
-						_, _ = d.DB().ExecContext(ctx, "DROP TABLE IF EXISTS "+table+s)
-					}
+				if d.Dialect().Name() != "sqlite" {
+					_ = d.Drop(ctx) // the journal and all it created; closes d
 				}
 				d.Close()
 			})

@@ -12,8 +12,8 @@ var commands []*command
 func init() {
 	commands = []*command{
 		cmdGet, cmdSet, cmdDel, cmdKeys, cmdLen, cmdLog, cmdDiff, cmdEdit, cmdPatch,
-		cmdExport, cmdImport, cmdMigrate, cmdPrune, cmdTyped, cmdServe, cmdWatch,
-		cmdCompletion, cmdHelp,
+		cmdExport, cmdImport, cmdMigrate, cmdDrop, cmdPrune, cmdTyped, cmdServe, cmdWatch,
+		cmdHealthcheck, cmdVersion, cmdCompletion, cmdHelp,
 	}
 }
 

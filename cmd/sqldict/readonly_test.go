@@ -53,12 +53,19 @@ func TestRun_ReadVerbs_MissingFile(t *testing.T) {
 // tables lists the tables of the SQLite file at path, read directly.
 func tables(t *testing.T, path string) []string {
 	t.Helper()
+	return sqliteNames(t, path, "WHERE type = 'table'")
+}
+
+// sqliteNames lists the names in the catalog of the SQLite file at path
+// (tables, indexes, triggers) that match where, read directly.
+func sqliteNames(t *testing.T, path, where string) []string {
+	t.Helper()
 	db, err := sql.Open("sqlite3", "file:"+path+"?mode=ro")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	rows, err := db.Query("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+	rows, err := db.Query("SELECT name FROM sqlite_master " + where + " ORDER BY name")
 	if err != nil {
 		t.Fatal(err)
 	}

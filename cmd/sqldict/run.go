@@ -88,6 +88,7 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	a := &app{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr, jsonErrors: wantsJSON(args)}
 	fs := a.flagSet("sqldict", "")
 	fs.Usage = func() {}
+	showVersion := fs.Bool("version", false, "print the version (as 'sqldict version') and exit")
 	verbArgs, err := parseGlobal(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
 		a.mainUsage(stdout)
@@ -98,6 +99,12 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	if err != nil {
 		return a.fail("", err)
+	}
+	if *showVersion {
+		if err := a.version(); err != nil {
+			return a.fail("", err)
+		}
+		return exitOK
 	}
 	if len(verbArgs) == 0 {
 		a.mainUsage(stderr)
@@ -384,6 +391,7 @@ Global flags (before or after the command):
   --prune-on-write
                 every write removes the older versions of the keys it
                 writes (snapshots before it become unreadable)
+  --version     print the version (as 'sqldict version') and exit
 
 Verbs that only read (get, keys, len, log, diff, export, migrate --status)
 never create a database or a journal: a missing one is an error.

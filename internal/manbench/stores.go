@@ -3,6 +3,7 @@ package manbench
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -198,15 +199,9 @@ func (s droppingStore) Close() error { return dropJournal(s.d) }
 // dropJournal closes d and drops its tables and commit routine from a
 // server (an SQLite file goes with its temporary directory).
 func dropJournal(d *sqldict.Dict) error {
-	if name := d.Dialect().Name(); name != "sqlite" {
-		t := d.Table()
-		routine := "PROCEDURE"
-		if name == "postgres" {
-			routine = "FUNCTION"
-		}
-		_, _ = d.DB().Exec("DROP " + routine + " IF EXISTS " + t + "_commit")
-		for _, name := range []string{t + "_head", t + "_meta", t + "_migrations", t} {
-			_, _ = d.DB().Exec("DROP TABLE IF EXISTS " + name)
+	if d.Dialect().Name() != "sqlite" {
+		if err := d.Drop(context.Background()); err != nil {
+			return errors.Join(err, d.Close())
 		}
 	}
 	return d.Close()

@@ -53,6 +53,7 @@ func Run(t *testing.T, open Opener) {
 		{"ListingBounds", testListingBounds},
 		{"ImportFuture", testImportFuture},
 		{"TableNames", testTableNames},
+		{"Drop", testDrop},
 		{"LogHole", testLogHole},
 		{"Put", testPut},
 		{"PruneOnWrite", testPruneOnWrite},
