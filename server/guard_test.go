@@ -50,6 +50,7 @@ func TestServe_CrossSite(t *testing.T) {
 		// browser that sends only Sec-Fetch-Site.
 		do(t, "POST", url, route.body, evil...).wantErr(403, "forbidden")
 		do(t, "POST", url, route.body, "Origin", "null").wantErr(403, "forbidden")
+		do(t, "POST", url, route.body, "Origin", "null", "Sec-Fetch-Site", "cross-site").wantErr(403, "forbidden")
 		do(t, "POST", url, route.body, "Sec-Fetch-Site", "same-site").wantErr(403, "forbidden")
 		// DNS rebinding: the attacker's name, resolving to the server.
 		do(t, "POST", url, route.body, "Host", "evil.example:"+own[strings.LastIndex(own, ":")+1:]).wantErr(403, "forbidden")
@@ -73,6 +74,10 @@ func TestServe_CrossSite(t *testing.T) {
 		"Origin", "http://evil.example").wantErr(403, "forbidden")
 	do(t, "POST", p.URL+"/ui/login", "token=x", "Content-Type", "application/x-www-form-urlencoded",
 		"Origin", p.URL).want(200)
+	// A same-origin form on a no-referrer page: Chromium sends Origin: null
+	// with Sec-Fetch-Site: same-origin (the UI's login, TestUI_Browser).
+	do(t, "POST", p.URL+"/ui/login", "token=x", "Content-Type", "application/x-www-form-urlencoded",
+		"Origin", "null", "Sec-Fetch-Site", "same-origin").want(200)
 }
 
 // TestServe_AllowHost: --allow-host adds names, for any port or one.
