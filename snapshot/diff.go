@@ -63,7 +63,7 @@ func Diff(ctx context.Context, a, b *View) ([]Change, error) {
 // points: Added, Deleted, or Changed when both are live with different
 // value bytes. Diff compares states, not histories: a key written and then
 // deleted between the points, or rewritten with the same bytes (whatever
-// its new version, author or comment), is not reported; read Dict.Log for
+// its new version, author or comment), is not reported; read Store.Log for
 // every write. Applying the changes' After side to a's state gives b's.
 //
 // a may be before or after b: with a after b, the changes describe going
@@ -73,20 +73,23 @@ func Diff(ctx context.Context, a, b *View) ([]Change, error) {
 // The cost grows with the number of journal rows between the two points,
 // not with the size of the dict: one scan of the rows between them, then
 // the keys they touch read at the earlier point in batches
-// (sqldict.Snapshot.Entries). The keys touched, with their newest rows
-// between the points and before them, are held in memory before the first
-// change is yielded. Both views must be of the same journal
-// (sqldict.ErrInvalidArgument otherwise) and still readable: if pruning
-// removed rows the earlier point needs, the iteration ends with
-// sqldict.ErrPruned, before any change when the prune came first.
+// (sqldict.Snapshot.Entries; through a client, one request per key). The
+// keys touched, with their newest rows between the points and before them,
+// are held in memory before the first change is yielded. Both views must
+// be taken from the same Store value, whose journal Diff reads (Log,
+// Stat): sqldict.ErrInvalidArgument otherwise. Both must still be
+// readable: if pruning removed rows the earlier point needs, the iteration
+// ends with sqldict.ErrPruned, before any change when the prune came
+// first.
 func Changes(ctx context.Context, a, b *View) iter.Seq2[Change, error] {
 	return func(yield func(Change, error) bool) {
 		if a == nil || b == nil {
 			yield(Change{}, fmt.Errorf("%w: diff of a nil view", sqldict.ErrInvalidArgument))
 			return
 		}
-		if !sameJournal(a.d, b.d) {
-			yield(Change{}, fmt.Errorf("%w: diff of views of different journals (%s, %s)", sqldict.ErrInvalidArgument, a.d.Table(), b.d.Table()))
+		s := a.Store()
+		if s == nil || s != b.Store() {
+			yield(Change{}, fmt.Errorf("%w: diff of views of different Stores", sqldict.ErrInvalidArgument))
 			return
 		}
 		lo, hi := a, b
@@ -96,7 +99,7 @@ func Changes(ctx context.Context, a, b *View) iter.Seq2[Change, error] {
 		// The newest row of every key written in (lo, hi] is the key's entry
 		// at hi.
 		atHi := map[string]sqldict.Entry{}
-		for e, err := range a.d.Log(ctx, lo.Sequence(), hi.Sequence()) {
+		for e, err := range s.Log(ctx, lo.Sequence(), hi.Sequence()) {
 			if err != nil {
 				yield(Change{}, fmt.Errorf("diff %d..%d: read journal: %w", lo.Sequence(), hi.Sequence(), err))
 				return
@@ -106,7 +109,7 @@ func Changes(ctx context.Context, a, b *View) iter.Seq2[Change, error] {
 		// Pruning never removes a row after the horizon, and the horizon
 		// only advances: if lo is still readable now, the scan above missed
 		// nothing.
-		if err := readable(ctx, a.d, lo.Sequence()); err != nil {
+		if err := readable(ctx, s, lo.Sequence()); err != nil {
 			yield(Change{}, fmt.Errorf("diff %d..%d: %w", lo.Sequence(), hi.Sequence(), err))
 			return
 		}
@@ -116,7 +119,7 @@ func Changes(ctx context.Context, a, b *View) iter.Seq2[Change, error] {
 		}
 		slices.Sort(keys)
 		// The before-states in batches, the horizon re-verified once.
-		atLo, err := lo.s.Entries(ctx, keys)
+		atLo, err := lo.Entries(ctx, keys)
 		if err != nil {
 			yield(Change{}, fmt.Errorf("diff %d..%d: %w", lo.Sequence(), hi.Sequence(), err))
 			return
@@ -142,15 +145,9 @@ func Changes(ctx context.Context, a, b *View) iter.Seq2[Change, error] {
 	}
 }
 
-// sameJournal reports whether two Dicts read the same journal: the same
-// handle, or handles on the same pool and table.
-func sameJournal(a, b *sqldict.Dict) bool {
-	return a == b || (a.DB() == b.DB() && a.Table() == b.Table())
-}
-
-// readable fails with ErrPruned when seq is behind d's prune horizon.
-func readable(ctx context.Context, d *sqldict.Dict, seq int64) error {
-	st, err := d.Stat(ctx)
+// readable fails with ErrPruned when seq is behind s's prune horizon.
+func readable(ctx context.Context, s sqldict.Store, seq int64) error {
+	st, err := s.Stat(ctx)
 	if err != nil {
 		return err
 	}

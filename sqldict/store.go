@@ -3,6 +3,7 @@ package sqldict
 import (
 	"context"
 	"iter"
+	"time"
 )
 
 // Reader is the read side of a journal at one point: the head of a Dict or
@@ -29,8 +30,8 @@ type Reader interface {
 
 // Store is a whole journal: its head, its writes, its past and its future.
 // *Dict implements it over SQL; package client implements it over HTTP.
-// Packages built on a journal (mirror, typed) take a Store so that they
-// work the same on both.
+// Packages built on a journal (mirror, typed, snapshot) take a Store so
+// that they work the same on both.
 type Store interface {
 	Reader
 	// Set writes value under key as a new version.
@@ -46,6 +47,12 @@ type Store interface {
 	Watch(ctx context.Context, after int64, r Range) iter.Seq2[Entry, error]
 	// Stat reads the journal's newest sequence and prune horizon.
 	Stat(ctx context.Context) (Stats, error)
+	// SequenceAt resolves t to the newest commit with created <= t (see
+	// Dict.SequenceAt): what snapshot.AsOf needs.
+	SequenceAt(ctx context.Context, t time.Time) (int64, error)
+	// Log streams the rows with after < sequence <= until in commit order,
+	// deletions included (see Dict.Log): what snapshot.Diff reads.
+	Log(ctx context.Context, after, until int64) iter.Seq2[Entry, error]
 }
 
 var (

@@ -49,18 +49,19 @@ type Snapshot struct {
 	r       reader
 	created time.Time
 	ext     Reader // set by NewSnapshot: a view another Store implements
+	src     Store  // the Store the view was taken from
 	// primary is set when r reads a replica: the Dict whose pool runs a
 	// read again that the replica failed (replica.go).
 	primary *Dict
 }
 
-// NewSnapshot returns a Snapshot whose reads go to r, a Reader that answers
-// at sequence seq (committed at created). It lets Store implementations
-// outside this package (package client) return their views as a
-// *Snapshot; r must keep the Snapshot's contract: exact, repeatable reads
-// at seq.
-func NewSnapshot(r Reader, seq int64, created time.Time) *Snapshot {
-	return &Snapshot{r: reader{bound: seq}, created: created, ext: r}
+// NewSnapshot returns a Snapshot of s whose reads go to r, a Reader that
+// answers at sequence seq (committed at created). It lets Store
+// implementations outside this package (package client) return their
+// views as a *Snapshot; r must keep the Snapshot's contract: exact,
+// repeatable reads at seq. Store returns s.
+func NewSnapshot(s Store, r Reader, seq int64, created time.Time) *Snapshot {
+	return &Snapshot{r: reader{bound: seq}, created: created, ext: r, src: s}
 }
 
 // Snapshot returns the view at sequence seq: 0 is the empty dict before the
@@ -76,8 +77,11 @@ func (d *Dict) Snapshot(ctx context.Context, seq int64) (*Snapshot, error) {
 	}
 	return routed(ctx, d, seq, func(x *Dict) (*Snapshot, error) {
 		v, err := x.snapshot(ctx, seq)
-		if v != nil && x != d {
-			v.primary = d
+		if v != nil {
+			v.src = d
+			if x != d {
+				v.primary = d
+			}
 		}
 		return v, err
 	})
@@ -115,6 +119,11 @@ func (d *Dict) snapshot(ctx context.Context, seq int64) (*Snapshot, error) {
 	}
 	return v, v.r.verify(ctx)
 }
+
+// Store returns the Store the view was taken from: for a view of a Dict,
+// that Dict (also when the view reads a replica). Package snapshot reads
+// its journal (Log, Stat) through it.
+func (v *Snapshot) Store() Store { return v.src }
 
 // Sequence returns the commit the view shows the dict right after.
 func (v *Snapshot) Sequence() int64 { return v.r.bound }

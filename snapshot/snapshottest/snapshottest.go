@@ -20,23 +20,44 @@ import (
 	"github.com/sqldict/sqldict/sqldict/sqldicttest"
 )
 
-// Run runs the suite: every test as a parallel subtest of t.
+// Run runs the suite on Dicts that open opens: the Store cases of
+// RunStore, then those that need a Dict's own options (pruning, closing,
+// concurrent writers), every test as a parallel subtest of t.
 func Run(t *testing.T, open sqldicttest.Opener) {
-	tests := []struct {
-		name string
-		fn   func(t *testing.T, open sqldicttest.Opener)
-	}{
+	runStore(t, func(t *testing.T) sqldicttest.Journal { return sqldicttest.NewDict(t, open, sqldict.Options{}) }, testModel)
+	runAll(t, open, []testCase[sqldicttest.Opener]{
+		{"Pruned", testPruned},
+		{"Closed", testClosed},
+		{"Repeatable", testRepeatable},
+	})
+}
+
+// RunStore runs the cases any sqldict.Store must pass through At, AsOf,
+// Head and Diff, on fresh journals that open opens: a client of "sqldict
+// serve" must give the answers a Dict gives, since both are checked
+// against the journal their commits returned. The random history of its
+// Model case is a fifth of Run's.
+func RunStore(t *testing.T, open sqldicttest.StoreOpener) { runStore(t, open, testModelSmall) }
+
+func runStore(t *testing.T, open sqldicttest.StoreOpener, model func(*testing.T, sqldicttest.StoreOpener)) {
+	runAll(t, open, []testCase[sqldicttest.StoreOpener]{
 		{"Views", testViews},
 		{"EmptyJournal", testEmpty},
 		{"SameMicrosecond", testSameMicrosecond},
 		{"TimeEdges", testTimeEdges},
-		{"Pruned", testPruned},
 		{"Diff", testDiff},
 		{"DiffInvalid", testDiffInvalid},
-		{"Closed", testClosed},
-		{"Repeatable", testRepeatable},
-		{"Model", testModel},
-	}
+		{"Model", model},
+	})
+}
+
+type testCase[O any] struct {
+	name string
+	fn   func(t *testing.T, open O)
+}
+
+// runAll runs every test as a parallel subtest of t.
+func runAll[O any](t *testing.T, open O, tests []testCase[O]) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -106,7 +127,7 @@ func sameEntry(a, b sqldict.Entry) bool {
 		a.Author == b.Author && a.Comment == b.Comment && a.Created.Equal(b.Created)
 }
 
-func seqOf(t testing.TB, d *sqldict.Dict) int64 {
+func seqOf(t testing.TB, d sqldict.Store) int64 {
 	t.Helper()
 	st, err := d.Stat(bg)
 	must(t, err)
@@ -114,7 +135,7 @@ func seqOf(t testing.TB, d *sqldict.Dict) int64 {
 }
 
 // commit commits ws and returns the sequence and created time of the commit.
-func commit(t testing.TB, d *sqldict.Dict, ws ...sqldict.Write) (int64, sqldict.Entry) {
+func commit(t testing.TB, d sqldict.Store, ws ...sqldict.Write) (int64, sqldict.Entry) {
 	t.Helper()
 	es, err := d.Commit(bg, ws...)
 	must(t, err)
