@@ -286,7 +286,7 @@ func (c *Client) Snapshot(ctx context.Context, seq int64) (*sqldict.Snapshot, er
 	if st.Created != "" {
 		created, _ = time.Parse(time.RFC3339Nano, st.Created)
 	}
-	return sqldict.NewSnapshot(reader{c: c, at: seq, pinned: true}, seq, created), nil
+	return sqldict.NewSnapshot(c, reader{c: c, at: seq, pinned: true}, seq, created), nil
 }
 
 // Stat reads the journal's head and prune horizon.

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/sqldict/sqldict/server/servetest"
+	"github.com/sqldict/sqldict/snapshot/snapshottest"
 	"github.com/sqldict/sqldict/sqldict/sqldicttest"
 )
 
@@ -12,4 +13,11 @@ import (
 // integration module runs the same on MariaDB and PostgreSQL.
 func TestServe_StoreConformance(t *testing.T) {
 	sqldicttest.RunStore(t, func(t *testing.T) sqldicttest.Journal { return servetest.Store(t, sqliteURL(t), nil) })
+}
+
+// TestServe_SnapshotConformance: snapshot.At, AsOf, Head and Diff on a
+// client give the answers they give on a Dict: the snapshot suite's Store
+// cases, run through client → serve → Dict.
+func TestServe_SnapshotConformance(t *testing.T) {
+	snapshottest.RunStore(t, func(t *testing.T) sqldicttest.Journal { return servetest.Store(t, sqliteURL(t), nil) })
 }

@@ -85,8 +85,9 @@ func Changes(ctx context.Context, a, b *View) iter.Seq2[Change, error] {
 			yield(Change{}, fmt.Errorf("%w: diff of a nil view", sqldict.ErrInvalidArgument))
 			return
 		}
-		if !sameJournal(a.d, b.d) {
-			yield(Change{}, fmt.Errorf("%w: diff of views of different journals (%s, %s)", sqldict.ErrInvalidArgument, a.d.Table(), b.d.Table()))
+		s := a.Store()
+		if !sameJournal(s, b.Store()) {
+			yield(Change{}, fmt.Errorf("%w: diff of views of different journals", sqldict.ErrInvalidArgument))
 			return
 		}
 		lo, hi := a, b
@@ -96,7 +97,7 @@ func Changes(ctx context.Context, a, b *View) iter.Seq2[Change, error] {
 		// The newest row of every key written in (lo, hi] is the key's entry
 		// at hi.
 		atHi := map[string]sqldict.Entry{}
-		for e, err := range a.d.Log(ctx, lo.Sequence(), hi.Sequence()) {
+		for e, err := range s.Log(ctx, lo.Sequence(), hi.Sequence()) {
 			if err != nil {
 				yield(Change{}, fmt.Errorf("diff %d..%d: read journal: %w", lo.Sequence(), hi.Sequence(), err))
 				return
@@ -106,7 +107,7 @@ func Changes(ctx context.Context, a, b *View) iter.Seq2[Change, error] {
 		// Pruning never removes a row after the horizon, and the horizon
 		// only advances: if lo is still readable now, the scan above missed
 		// nothing.
-		if err := readable(ctx, a.d, lo.Sequence()); err != nil {
+		if err := readable(ctx, s, lo.Sequence()); err != nil {
 			yield(Change{}, fmt.Errorf("diff %d..%d: %w", lo.Sequence(), hi.Sequence(), err))
 			return
 		}
@@ -116,7 +117,7 @@ func Changes(ctx context.Context, a, b *View) iter.Seq2[Change, error] {
 		}
 		slices.Sort(keys)
 		// The before-states in batches, the horizon re-verified once.
-		atLo, err := lo.s.Entries(ctx, keys)
+		atLo, err := lo.Entries(ctx, keys)
 		if err != nil {
 			yield(Change{}, fmt.Errorf("diff %d..%d: %w", lo.Sequence(), hi.Sequence(), err))
 			return
@@ -142,15 +143,20 @@ func Changes(ctx context.Context, a, b *View) iter.Seq2[Change, error] {
 	}
 }
 
-// sameJournal reports whether two Dicts read the same journal: the same
-// handle, or handles on the same pool and table.
-func sameJournal(a, b *sqldict.Dict) bool {
-	return a == b || (a.DB() == b.DB() && a.Table() == b.Table())
+// sameJournal reports whether two Stores read the same journal: the same
+// Store, or Dicts on the same pool and table.
+func sameJournal(a, b sqldict.Store) bool {
+	if a == b {
+		return true
+	}
+	da, ok := a.(*sqldict.Dict)
+	db, ok2 := b.(*sqldict.Dict)
+	return ok && ok2 && da.DB() == db.DB() && da.Table() == db.Table()
 }
 
-// readable fails with ErrPruned when seq is behind d's prune horizon.
-func readable(ctx context.Context, d *sqldict.Dict, seq int64) error {
-	st, err := d.Stat(ctx)
+// readable fails with ErrPruned when seq is behind s's prune horizon.
+func readable(ctx context.Context, s sqldict.Store, seq int64) error {
+	st, err := s.Stat(ctx)
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package sqldict
 import (
 	"context"
 	"iter"
+	"time"
 )
 
 // Reader is the read side of a journal at one point: the head of a Dict or
@@ -41,6 +42,12 @@ type Store interface {
 	Commit(ctx context.Context, writes ...Write) ([]Entry, error)
 	// Snapshot returns the read-only view right after commit seq.
 	Snapshot(ctx context.Context, seq int64) (*Snapshot, error)
+	// SequenceAt resolves t to the newest commit with created <= t, for
+	// views by time (see Dict.SequenceAt): ErrFuture, ErrPruned.
+	SequenceAt(ctx context.Context, t time.Time) (int64, error)
+	// Log streams the rows with after < sequence <= until in commit
+	// order, deletions included, for diffs and tails (see Dict.Log).
+	Log(ctx context.Context, after, until int64) iter.Seq2[Entry, error]
 	// Watch streams every committed entry with Sequence > after and a key
 	// in r, in sequence order, until ctx ends (see Dict.Watch).
 	Watch(ctx context.Context, after int64, r Range) iter.Seq2[Entry, error]

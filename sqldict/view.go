@@ -48,19 +48,21 @@ func (d *Dict) Stat(ctx context.Context) (Stats, error) {
 type Snapshot struct {
 	r       reader
 	created time.Time
+	store   Store  // the Store whose Snapshot made it
 	ext     Reader // set by NewSnapshot: a view another Store implements
 	// primary is set when r reads a replica: the Dict whose pool runs a
 	// read again that the replica failed (replica.go).
 	primary *Dict
 }
 
-// NewSnapshot returns a Snapshot whose reads go to r, a Reader that answers
-// at sequence seq (committed at created). It lets Store implementations
-// outside this package (package client) return their views as a
-// *Snapshot; r must keep the Snapshot's contract: exact, repeatable reads
-// at seq.
-func NewSnapshot(r Reader, seq int64, created time.Time) *Snapshot {
-	return &Snapshot{r: reader{bound: seq}, created: created, ext: r}
+// NewSnapshot returns a Snapshot of s whose reads go to r, a Reader that
+// answers at sequence seq (committed at created). It lets Store
+// implementations outside this package (package client) return their views
+// as a *Snapshot; r must keep the Snapshot's contract: exact, repeatable
+// reads at seq. s is what Store returns: package snapshot reads the journal
+// between two views (Diff) and the prune horizon through it.
+func NewSnapshot(s Store, r Reader, seq int64, created time.Time) *Snapshot {
+	return &Snapshot{r: reader{bound: seq}, created: created, store: s, ext: r}
 }
 
 // Snapshot returns the view at sequence seq: 0 is the empty dict before the
@@ -76,8 +78,11 @@ func (d *Dict) Snapshot(ctx context.Context, seq int64) (*Snapshot, error) {
 	}
 	return routed(ctx, d, seq, func(x *Dict) (*Snapshot, error) {
 		v, err := x.snapshot(ctx, seq)
-		if v != nil && x != d {
-			v.primary = d
+		if v != nil {
+			v.store = d
+			if x != d {
+				v.primary = d
+			}
 		}
 		return v, err
 	})
@@ -115,6 +120,10 @@ func (d *Dict) snapshot(ctx context.Context, seq int64) (*Snapshot, error) {
 	}
 	return v, v.r.verify(ctx)
 }
+
+// Store returns the Store the view was taken from: the *Dict (not its
+// replica) or the client whose Snapshot made it.
+func (v *Snapshot) Store() Store { return v.store }
 
 // Sequence returns the commit the view shows the dict right after.
 func (v *Snapshot) Sequence() int64 { return v.r.bound }

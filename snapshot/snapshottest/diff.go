@@ -63,8 +63,8 @@ func seqText(e *sqldict.Entry) string {
 
 // testDiff: every kind of change, the changes Diff leaves out, both
 // directions, entries with their metadata, and the streaming form.
-func testDiff(t *testing.T, open sqldicttest.Opener) {
-	d := sqldicttest.NewDict(t, open, sqldict.Options{})
+func testDiff(t *testing.T, open sqldicttest.StoreOpener) {
+	d := open(t)
 	set := func(k, v string) sqldict.Write { return sqldict.Write{Key: k, Value: []byte(v)} }
 	del := func(k string) sqldict.Write { return sqldict.Write{Key: k, Delete: true} }
 	commit(t, d, set("a", "1"), set("b", "1"), set("c", "1"), set("d", "1"), set("h", "1")) // 1..5
@@ -141,9 +141,9 @@ func testDiff(t *testing.T, open sqldicttest.Opener) {
 }
 
 // testDiffInvalid: views of different journals, and nil views.
-func testDiffInvalid(t *testing.T, open sqldicttest.Opener) {
-	d1 := sqldicttest.NewDict(t, open, sqldict.Options{})
-	d2 := sqldicttest.NewDict(t, open, sqldict.Options{})
+func testDiffInvalid(t *testing.T, open sqldicttest.StoreOpener) {
+	d1 := open(t)
+	d2 := open(t)
 	must(t, d1.Set(bg, "k", []byte("1")))
 	v1, err := snapshot.Head(bg, d1)
 	must(t, err)

@@ -27,10 +27,10 @@ type checkpoint struct {
 // model did then (keys rewritten and deleted since included), views taken
 // during the history must still read as they did, and Diff between random
 // checkpoints must be the model's diff.
-func testModel(t *testing.T, open sqldicttest.Opener) {
+func testModel(t *testing.T, open sqldicttest.StoreOpener) {
 	seed := sqldicttest.Seed(t)
 	r := rand.New(rand.NewPCG(seed, seed^0xd1ff))
-	d := sqldicttest.NewDict(t, open, sqldict.Options{})
+	d := open(t)
 	m := &sqldicttest.Model{}
 	const nkeys = 40
 	ops, samples, pairs := 3000, 120, 300

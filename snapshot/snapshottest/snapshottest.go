@@ -1,11 +1,13 @@
 // Package snapshottest is the test suite of package snapshot, written once
-// and run on every engine: the snapshot package's own tests run it on SQLite,
-// the integration module on MariaDB/MySQL and PostgreSQL with their
-// sqldicttest.Opener.
+// and run on every engine and every Store: the snapshot package's own tests
+// run it on SQLite, the integration module on MariaDB/MySQL and PostgreSQL
+// with their sqldicttest.Opener, and the server's tests run RunStore
+// through package client against "sqldict serve".
 //
-// Each test opens its journals through sqldicttest.NewDict, so the journal
-// invariants are checked when it ends. Randomized tests print their seed on
-// failure; rerun with SQLDICT_SEED to replay one.
+// Each test opens its journals through sqldicttest.NewDict (Run) or the
+// StoreOpener (RunStore), so the journal invariants are checked when it
+// ends. Randomized tests print their seed on failure; rerun with
+// SQLDICT_SEED to replay one.
 package snapshottest
 
 import (
@@ -20,23 +22,43 @@ import (
 	"github.com/sqldict/sqldict/sqldict/sqldicttest"
 )
 
-// Run runs the suite: every test as a parallel subtest of t.
+// Run runs the suite on Dicts: every test as a parallel subtest of t, the
+// cases of RunStore on a Dict and those that need a Dict's own options
+// (pruning, closing a second handle).
 func Run(t *testing.T, open sqldicttest.Opener) {
-	tests := []struct {
-		name string
-		fn   func(t *testing.T, open sqldicttest.Opener)
-	}{
-		{"Views", testViews},
-		{"EmptyJournal", testEmpty},
-		{"SameMicrosecond", testSameMicrosecond},
-		{"TimeEdges", testTimeEdges},
+	dict := func(t *testing.T) sqldicttest.Journal { return sqldicttest.NewDict(t, open, sqldict.Options{}) }
+	run(t, storeCases, dict)
+	run(t, []testCase[sqldicttest.Opener]{
 		{"Pruned", testPruned},
-		{"Diff", testDiff},
-		{"DiffInvalid", testDiffInvalid},
 		{"Closed", testClosed},
-		{"Repeatable", testRepeatable},
-		{"Model", testModel},
-	}
+	}, open)
+}
+
+// RunStore runs the cases any Store must pass, through snapshot's
+// functions alone: Run runs them on a Dict, and a remote store (package
+// client against "sqldict serve") must give the same answers: the same
+// views by sequence and by time, the same diffs, the same errors.
+func RunStore(t *testing.T, open sqldicttest.StoreOpener) {
+	run(t, storeCases, open)
+}
+
+type testCase[O any] struct {
+	name string
+	fn   func(t *testing.T, open O)
+}
+
+var storeCases = []testCase[sqldicttest.StoreOpener]{
+	{"Views", testViews},
+	{"EmptyJournal", testEmpty},
+	{"SameMicrosecond", testSameMicrosecond},
+	{"TimeEdges", testTimeEdges},
+	{"Diff", testDiff},
+	{"DiffInvalid", testDiffInvalid},
+	{"Repeatable", testRepeatable},
+	{"Model", testModel},
+}
+
+func run[O any](t *testing.T, tests []testCase[O], open O) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -106,7 +128,7 @@ func sameEntry(a, b sqldict.Entry) bool {
 		a.Author == b.Author && a.Comment == b.Comment && a.Created.Equal(b.Created)
 }
 
-func seqOf(t testing.TB, d *sqldict.Dict) int64 {
+func seqOf(t testing.TB, d sqldict.Store) int64 {
 	t.Helper()
 	st, err := d.Stat(bg)
 	must(t, err)
@@ -114,7 +136,7 @@ func seqOf(t testing.TB, d *sqldict.Dict) int64 {
 }
 
 // commit commits ws and returns the sequence and created time of the commit.
-func commit(t testing.TB, d *sqldict.Dict, ws ...sqldict.Write) (int64, sqldict.Entry) {
+func commit(t testing.TB, d sqldict.Store, ws ...sqldict.Write) (int64, sqldict.Entry) {
 	t.Helper()
 	es, err := d.Commit(bg, ws...)
 	must(t, err)

@@ -19,7 +19,7 @@ import (
 // clock (the server's or the process's) stamped the commits.
 type journal []sqldict.Entry
 
-func readJournal(t testing.TB, d *sqldict.Dict) journal {
+func readJournal(t testing.TB, d sqldict.Store) journal {
 	t.Helper()
 	var j journal
 	for e, err := range d.Log(bg, 0, math.MaxInt64) {
@@ -72,7 +72,7 @@ var zones = []*time.Location{
 
 // checkAsOf checks that AsOf(at) resolves to the sequence the journal says
 // and shows the state there.
-func checkAsOf(t testing.TB, d *sqldict.Dict, j journal, at time.Time, what string) *snapshot.View {
+func checkAsOf(t testing.TB, d sqldict.Store, j journal, at time.Time, what string) *snapshot.View {
 	t.Helper()
 	v, err := snapshot.AsOf(bg, d, at)
 	if err != nil {
@@ -91,8 +91,8 @@ func checkAsOf(t testing.TB, d *sqldict.Dict, j journal, at time.Time, what stri
 // testSameMicrosecond: the rows of one commit share one created, and so may
 // separate commits that land in the same microsecond. A time resolves to the
 // end of the last commit of its microsecond, never into the middle of one.
-func testSameMicrosecond(t *testing.T, open sqldicttest.Opener) {
-	d := sqldicttest.NewDict(t, open, sqldict.Options{})
+func testSameMicrosecond(t *testing.T, open sqldicttest.StoreOpener) {
+	d := open(t)
 	commit(t, d, sqldict.Write{Key: "before", Value: []byte("x")})
 	ws := make([]sqldict.Write, 50)
 	for i := range ws {
@@ -155,8 +155,8 @@ func testSameMicrosecond(t *testing.T, open sqldicttest.Opener) {
 
 // testTimeEdges: exact times, a microsecond either side, sub-microsecond
 // parts, the caller's time zone, before the first commit, the future.
-func testTimeEdges(t *testing.T, open sqldicttest.Opener) {
-	d := sqldicttest.NewDict(t, open, sqldict.Options{})
+func testTimeEdges(t *testing.T, open sqldicttest.StoreOpener) {
+	d := open(t)
 	for i := range 30 {
 		ws := []sqldict.Write{{Key: fmt.Sprintf("k%d", i%7), Value: []byte{byte(i)}}}
 		if i%5 == 4 {

@@ -12,8 +12,8 @@ import (
 )
 
 // testViews walks the View API over a short, hand-written history.
-func testViews(t *testing.T, open sqldicttest.Opener) {
-	d := sqldicttest.NewDict(t, open, sqldict.Options{})
+func testViews(t *testing.T, open sqldicttest.StoreOpener) {
+	d := open(t)
 	_, r1 := commit(t, d, sqldict.Write{Key: "a", Value: []byte("a1")})
 	_, r2 := commit(t, d, sqldict.Write{Key: "b", Value: []byte("b1")})
 	_, r3 := commit(t, d, sqldict.Write{Key: "a", Value: []byte("a2"), Author: "ana", Comment: "bump"})
@@ -128,8 +128,8 @@ func testViews(t *testing.T, open sqldicttest.Opener) {
 }
 
 // testEmpty covers views of a journal with no commit yet.
-func testEmpty(t *testing.T, open sqldicttest.Opener) {
-	d := sqldicttest.NewDict(t, open, sqldict.Options{})
+func testEmpty(t *testing.T, open sqldicttest.StoreOpener) {
+	d := open(t)
 	for name, mk := range map[string]func() (*snapshot.View, error){
 		"Head":  func() (*snapshot.View, error) { return snapshot.Head(bg, d) },
 		"At(0)": func() (*snapshot.View, error) { return snapshot.At(bg, d, 0) },
