@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/sqldict/sqldict/server/servetest"
+	"github.com/sqldict/sqldict/snapshot/snapshottest"
 	"github.com/sqldict/sqldict/sqldict/sqldicttest"
 )
 
@@ -13,6 +14,17 @@ import (
 func TestServe_Conformance(t *testing.T) {
 	forEngine(t, func(t *testing.T, e *engine) {
 		sqldicttest.RunStore(t, func(t *testing.T) sqldicttest.Journal {
+			return servetest.Store(t, e.URL(t), e.Drop)
+		})
+	})
+}
+
+// TestServe_SnapshotConformance: snapshot.At, AsOf, Head and Diff through
+// package client against a real "sqldict serve" give the answers they give
+// on a Dict, on MariaDB and PostgreSQL (snapshottest.RunStore).
+func TestServe_SnapshotConformance(t *testing.T) {
+	forEngine(t, func(t *testing.T, e *engine) {
+		snapshottest.RunStore(t, func(t *testing.T) sqldicttest.Journal {
 			return servetest.Store(t, e.URL(t), e.Drop)
 		})
 	})

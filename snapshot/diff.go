@@ -63,7 +63,7 @@ func Diff(ctx context.Context, a, b *View) ([]Change, error) {
 // points: Added, Deleted, or Changed when both are live with different
 // value bytes. Diff compares states, not histories: a key written and then
 // deleted between the points, or rewritten with the same bytes (whatever
-// its new version, author or comment), is not reported; read Dict.Log for
+// its new version, author or comment), is not reported; read Store.Log for
 // every write. Applying the changes' After side to a's state gives b's.
 //
 // a may be before or after b: with a after b, the changes describe going
@@ -73,10 +73,12 @@ func Diff(ctx context.Context, a, b *View) ([]Change, error) {
 // The cost grows with the number of journal rows between the two points,
 // not with the size of the dict: one scan of the rows between them, then
 // the keys they touch read at the earlier point in batches
-// (sqldict.Snapshot.Entries). The keys touched, with their newest rows
+// (sqldict.Snapshot.Entries; one read per key for a view a Store outside
+// package sqldict made, such as the HTTP client's). The keys touched, with their newest rows
 // between the points and before them, are held in memory before the first
-// change is yielded. Both views must be of the same journal
-// (sqldict.ErrInvalidArgument otherwise) and still readable: if pruning
+// change is yielded. Both views must be of the same journal: taken from
+// the same Store, or from Dicts on one pool and table
+// (sqldict.ErrInvalidArgument otherwise), and still readable: if pruning
 // removed rows the earlier point needs, the iteration ends with
 // sqldict.ErrPruned, before any change when the prune came first.
 func Changes(ctx context.Context, a, b *View) iter.Seq2[Change, error] {

@@ -39,7 +39,9 @@ func (d *Dict) Stat(ctx context.Context) (Stats, error) {
 	return st, nil
 }
 
-// Snapshot is a read-only view of a Dict as it was right after one commit.
+// Snapshot is a read-only view of a journal as it was right after one
+// commit, whichever Store (a Dict, the HTTP client) made it; package
+// snapshot calls it View.
 // Its reads are exact and repeatable: the same answer every time, whatever
 // is written after. A read that needs a row pruning removed fails with
 // ErrPruned. Package snapshot builds views by time and diffs them; a
