@@ -20,6 +20,10 @@ const (
 	RoutePrune   = "prune"
 )
 
+// ParamVersion is the query parameter of history/{key} that asks for one
+// version of the key: one JSON entry instead of the history.
+const ParamVersion = "version"
+
 // Routes outside /v1/.
 const (
 	PathHealth  = "/healthz"

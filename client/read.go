@@ -307,24 +307,18 @@ func (c *Client) Stat(ctx context.Context) (sqldict.Stats, error) {
 }
 
 // Version returns the entry of key at version v: ErrNotFound when the key
-// never reached v, ErrPruned when pruning removed it.
+// never reached v, ErrPruned when pruning removed it. One request of
+// history/{key}?version=v, whatever the length of the history.
 func (c *Client) Version(ctx context.Context, key string, v int64) (sqldict.Entry, error) {
 	if v < 1 {
 		return sqldict.Entry{}, fmt.Errorf("%w: version %d: versions start at 1", sqldict.ErrInvalidArgument, v)
 	}
-	hist, err := c.History(ctx, key)
-	if err != nil {
+	q := url.Values{api.ParamVersion: {strconv.FormatInt(v, 10)}}
+	var je api.Entry
+	if _, err := c.getJSON(ctx, api.KeyRoute(api.RouteHistory, key), q, &je); err != nil {
 		return sqldict.Entry{}, err
 	}
-	for _, e := range hist {
-		if e.Version == v {
-			return e, nil
-		}
-	}
-	if v < hist[0].Version {
-		return sqldict.Entry{}, fmt.Errorf("%w: %q version %d", sqldict.ErrPruned, key, v)
-	}
-	return sqldict.Entry{}, fmt.Errorf("%w: %q has no version %d", sqldict.ErrNotFound, key, v)
+	return je.Decode()
 }
 
 // SequenceAt resolves t to the newest commit with created <= t, as

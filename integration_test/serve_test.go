@@ -20,8 +20,8 @@ func TestServe_Conformance(t *testing.T) {
 }
 
 // TestServe_SnapshotConformance: snapshot.At, AsOf, Head and Diff through
-// package client against a real "sqldict serve" give the answers they give
-// on a Dict, on MariaDB and PostgreSQL (snapshottest.RunStore).
+// a client of a real "sqldict serve" on MariaDB and PostgreSQL give the
+// answers they give on a Dict.
 func TestServe_SnapshotConformance(t *testing.T) {
 	forEngine(t, func(t *testing.T, e *engine) {
 		snapshottest.RunStore(t, func(t *testing.T) sqldicttest.Journal {

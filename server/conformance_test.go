@@ -15,9 +15,8 @@ func TestServe_StoreConformance(t *testing.T) {
 	sqldicttest.RunStore(t, func(t *testing.T) sqldicttest.Journal { return servetest.Store(t, sqliteURL(t), nil) })
 }
 
-// TestServe_SnapshotConformance: snapshot.At, AsOf, Head and Diff on a
-// client give the answers they give on a Dict: the snapshot suite's Store
-// cases, run through client → serve → Dict.
+// TestServe_SnapshotConformance: snapshot.At, AsOf, Head and Diff through a
+// client of a real serve process give the answers they give on a Dict.
 func TestServe_SnapshotConformance(t *testing.T) {
 	snapshottest.RunStore(t, func(t *testing.T) sqldicttest.Journal { return servetest.Store(t, sqliteURL(t), nil) })
 }

@@ -21,6 +21,9 @@ import (
 func (s *Server) history(w http.ResponseWriter, r *http.Request, d *sqldict.Dict) error {
 	ctx := r.Context()
 	q := r.URL.Query()
+	if q.Has(api.ParamVersion) {
+		return s.version(w, r, d)
+	}
 	after, _, err := intParam(q, "after")
 	if err != nil {
 		return err

@@ -73,14 +73,14 @@ func Diff(ctx context.Context, a, b *View) ([]Change, error) {
 // The cost grows with the number of journal rows between the two points,
 // not with the size of the dict: one scan of the rows between them, then
 // the keys they touch read at the earlier point in batches
-// (sqldict.Snapshot.Entries; one read per key for a view a Store outside
-// package sqldict made, such as the HTTP client's). The keys touched, with their newest rows
-// between the points and before them, are held in memory before the first
-// change is yielded. Both views must be of the same journal: taken from
-// the same Store, or from Dicts on one pool and table
-// (sqldict.ErrInvalidArgument otherwise), and still readable: if pruning
-// removed rows the earlier point needs, the iteration ends with
-// sqldict.ErrPruned, before any change when the prune came first.
+// (sqldict.Snapshot.Entries; through a client, one request per key). The
+// keys touched, with their newest rows between the points and before them,
+// are held in memory before the first change is yielded. Both views must
+// be taken from the same Store value, whose journal Diff reads (Log,
+// Stat): sqldict.ErrInvalidArgument otherwise. Both must still be
+// readable: if pruning removed rows the earlier point needs, the iteration
+// ends with sqldict.ErrPruned, before any change when the prune came
+// first.
 func Changes(ctx context.Context, a, b *View) iter.Seq2[Change, error] {
 	return func(yield func(Change, error) bool) {
 		if a == nil || b == nil {
@@ -88,8 +88,8 @@ func Changes(ctx context.Context, a, b *View) iter.Seq2[Change, error] {
 			return
 		}
 		s := a.Store()
-		if !sameJournal(s, b.Store()) {
-			yield(Change{}, fmt.Errorf("%w: diff of views of different journals", sqldict.ErrInvalidArgument))
+		if s == nil || s != b.Store() {
+			yield(Change{}, fmt.Errorf("%w: diff of views of different Stores", sqldict.ErrInvalidArgument))
 			return
 		}
 		lo, hi := a, b
@@ -143,17 +143,6 @@ func Changes(ctx context.Context, a, b *View) iter.Seq2[Change, error] {
 			}
 		}
 	}
-}
-
-// sameJournal reports whether two Stores read the same journal: the same
-// Store, or Dicts on the same pool and table.
-func sameJournal(a, b sqldict.Store) bool {
-	if a == b {
-		return true
-	}
-	da, ok := a.(*sqldict.Dict)
-	db, ok2 := b.(*sqldict.Dict)
-	return ok && ok2 && da.DB() == db.DB() && da.Table() == db.Table()
 }
 
 // readable fails with ErrPruned when seq is behind s's prune horizon.

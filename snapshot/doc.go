@@ -2,16 +2,13 @@
 // past, and tells what changed between two instants.
 //
 // A View is the dict right after one row of the journal. It is made by
-// sequence (At), by time (AsOf) or at the newest commit (Head) of any
-// sqldict.Store: a *sqldict.Dict over SQL, a *client.Client over HTTP, the
-// same code and the same answers. It offers the read side of a Dict: Get,
-// Has, Entry, Len, Keys, ranges and paging (LenIn, KeysIn), streaming (All,
-// AllIn) and per-key History up to its point. It has no write methods.
-// View is sqldict.Snapshot under this package's name: the one type of a
-// point-in-time view. Diff and Changes compare two views.
+// sequence (At), by time (AsOf) or at the newest commit (Head), and offers
+// the read side of a Dict: Get, Has, Entry, Len, Keys, ranges and paging
+// (LenIn, KeysIn), streaming (All, AllIn) and per-key History up to its
+// point. It has no write methods. Diff and Changes compare two views.
 //
-//	then, err := snapshot.AsOf(ctx, store, time.Date(2024, 5, 1, 3, 0, 0, 0, berlin))
-//	now, err := snapshot.Head(ctx, store)
+//	then, err := snapshot.AsOf(ctx, d, time.Date(2024, 5, 1, 3, 0, 0, 0, berlin))
+//	now, err := snapshot.Head(ctx, d)
 //	changes, err := snapshot.Diff(ctx, then, now)
 //
 // # Exact or refused
@@ -32,7 +29,7 @@
 //   - sqldict.ErrNotFound: Get, Entry and History of a key with no live value
 //     (Get) or no row (Entry, History) at the point.
 //   - sqldict.ErrClosed: any read after the Dict was closed.
-//   - sqldict.ErrInvalidArgument: a nil Store or view, a negative sequence,
+//   - sqldict.ErrInvalidArgument: a nil Dict or view, a negative sequence,
 //     Diff of views of different journals.
 //
 // A view holds no connection, transaction or lock; its point alone pins it,
@@ -95,10 +92,9 @@
 //
 // Diff's cost grows with the number of journal rows between the two points,
 // not with the size of the dict: one ordered scan of the rows between them
-// (Store.Log; on a Dict by primary key), then the keys they touch read at
-// the earlier point in batches (on a Dict; a request per key over HTTP).
-// It holds those keys and their newest rows in memory. Both views must be
-// of the same journal, taken from the same Store or from Dicts sharing one
+// (Dict.Log, by primary key), then one indexed lookup per distinct key they
+// touch. It holds those keys and their newest rows in memory. Both views
+// must be of the same journal, through the same Dict or Dicts sharing one
 // *sql.DB, and readable: ErrPruned otherwise.
 //
 // # Cost of reads

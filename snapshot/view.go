@@ -9,17 +9,17 @@ import (
 )
 
 // View is a read-only view of a journal as it was right after one journal
-// row: the sqldict.Snapshot that every Store returns, under the name this
-// package has always used. It has no write methods. Every read is exact and
-// repeatable, or fails: with sqldict.ErrPruned once pruning removed rows the
-// view's point needs (also when the prune happens after the view was made),
-// with sqldict.ErrClosed after the Store is closed. A View holds no
-// connection or transaction; it is safe for concurrent use and costs nothing
-// to keep. Its Store method returns the Store it reads.
+// row: a *sqldict.Snapshot, whichever Store it was taken from (a Dict, a
+// client of "sqldict serve", …). It has no write methods. Every read is
+// exact and repeatable, or fails: with sqldict.ErrPruned once pruning
+// removed rows the view's point needs (also when the prune happens after
+// the view was made), with sqldict.ErrClosed after the Store is closed. A
+// View holds no connection or transaction; it is safe for concurrent use
+// and costs nothing to keep. View.Store returns the Store it reads.
 type View = sqldict.Snapshot
 
-// At returns the view of s right after sequence seq. seq 0 is the empty
-// dict before the first commit. A seq after the newest commit fails with
+// At returns the view of s right after sequence seq. seq 0 is the empty dict
+// before the first commit. A seq after the newest commit fails with
 // sqldict.ErrFuture, one behind the prune horizon with sqldict.ErrPruned, a
 // negative one with sqldict.ErrInvalidArgument.
 //
@@ -29,8 +29,8 @@ type View = sqldict.Snapshot
 // from AsOf, Head, Stat or the last entry a Commit returned are commit
 // boundaries.
 func At(ctx context.Context, s sqldict.Store, seq int64) (*View, error) {
-	if err := valid(s); err != nil {
-		return nil, err
+	if s == nil {
+		return nil, fmt.Errorf("%w: nil Store", sqldict.ErrInvalidArgument)
 	}
 	v, err := s.Snapshot(ctx, seq)
 	if err != nil {
@@ -51,10 +51,10 @@ func At(ctx context.Context, s sqldict.Store, seq int64) (*View, error) {
 //
 // The answer never changes once given: when t is at or after the newest
 // commit, resolving it briefly takes the journal's write lock, so no commit
-// can later appear with a created at or before t.
+// can later appear with a created at or before t (Store.SequenceAt).
 func AsOf(ctx context.Context, s sqldict.Store, t time.Time) (*View, error) {
-	if err := valid(s); err != nil {
-		return nil, err
+	if s == nil {
+		return nil, fmt.Errorf("%w: nil Store", sqldict.ErrInvalidArgument)
 	}
 	t = t.UTC().Truncate(time.Microsecond)
 	seq, err := s.SequenceAt(ctx, t)
@@ -72,20 +72,12 @@ func AsOf(ctx context.Context, s sqldict.Store, t time.Time) (*View, error) {
 // after Head returns do not show in it. An empty journal gives the empty
 // view at sequence 0.
 func Head(ctx context.Context, s sqldict.Store) (*View, error) {
-	if err := valid(s); err != nil {
-		return nil, err
+	if s == nil {
+		return nil, fmt.Errorf("%w: nil Store", sqldict.ErrInvalidArgument)
 	}
 	st, err := s.Stat(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("snapshot at head: %w", err)
 	}
 	return At(ctx, s, st.Sequence)
-}
-
-// valid refuses a nil Store, a nil *Dict in one included.
-func valid(s sqldict.Store) error {
-	if d, ok := s.(*sqldict.Dict); s == nil || ok && d == nil {
-		return fmt.Errorf("%w: nil Store", sqldict.ErrInvalidArgument)
-	}
-	return nil
 }

@@ -30,8 +30,8 @@ type Reader interface {
 
 // Store is a whole journal: its head, its writes, its past and its future.
 // *Dict implements it over SQL; package client implements it over HTTP.
-// Packages built on a journal (mirror, typed) take a Store so that they
-// work the same on both.
+// Packages built on a journal (mirror, typed, snapshot) take a Store so
+// that they work the same on both.
 type Store interface {
 	Reader
 	// Set writes value under key as a new version.
@@ -42,17 +42,17 @@ type Store interface {
 	Commit(ctx context.Context, writes ...Write) ([]Entry, error)
 	// Snapshot returns the read-only view right after commit seq.
 	Snapshot(ctx context.Context, seq int64) (*Snapshot, error)
-	// SequenceAt resolves t to the newest commit with created <= t, for
-	// views by time (see Dict.SequenceAt): ErrFuture, ErrPruned.
-	SequenceAt(ctx context.Context, t time.Time) (int64, error)
-	// Log streams the rows with after < sequence <= until in commit
-	// order, deletions included, for diffs and tails (see Dict.Log).
-	Log(ctx context.Context, after, until int64) iter.Seq2[Entry, error]
 	// Watch streams every committed entry with Sequence > after and a key
 	// in r, in sequence order, until ctx ends (see Dict.Watch).
 	Watch(ctx context.Context, after int64, r Range) iter.Seq2[Entry, error]
 	// Stat reads the journal's newest sequence and prune horizon.
 	Stat(ctx context.Context) (Stats, error)
+	// SequenceAt resolves t to the newest commit with created <= t (see
+	// Dict.SequenceAt): what snapshot.AsOf needs.
+	SequenceAt(ctx context.Context, t time.Time) (int64, error)
+	// Log streams the rows with after < sequence <= until in commit order,
+	// deletions included (see Dict.Log): what snapshot.Diff reads.
+	Log(ctx context.Context, after, until int64) iter.Seq2[Entry, error]
 }
 
 var (

@@ -39,9 +39,7 @@ func (d *Dict) Stat(ctx context.Context) (Stats, error) {
 	return st, nil
 }
 
-// Snapshot is a read-only view of a journal as it was right after one
-// commit, whichever Store (a Dict, the HTTP client) made it; package
-// snapshot calls it View.
+// Snapshot is a read-only view of a Dict as it was right after one commit.
 // Its reads are exact and repeatable: the same answer every time, whatever
 // is written after. A read that needs a row pruning removed fails with
 // ErrPruned. Package snapshot builds views by time and diffs them; a
@@ -50,8 +48,8 @@ func (d *Dict) Stat(ctx context.Context) (Stats, error) {
 type Snapshot struct {
 	r       reader
 	created time.Time
-	store   Store  // the Store whose Snapshot made it
 	ext     Reader // set by NewSnapshot: a view another Store implements
+	src     Store  // the Store the view was taken from
 	// primary is set when r reads a replica: the Dict whose pool runs a
 	// read again that the replica failed (replica.go).
 	primary *Dict
@@ -59,12 +57,11 @@ type Snapshot struct {
 
 // NewSnapshot returns a Snapshot of s whose reads go to r, a Reader that
 // answers at sequence seq (committed at created). It lets Store
-// implementations outside this package (package client) return their views
-// as a *Snapshot; r must keep the Snapshot's contract: exact, repeatable
-// reads at seq. s is what Store returns: package snapshot reads the journal
-// between two views (Diff) and the prune horizon through it.
+// implementations outside this package (package client) return their
+// views as a *Snapshot; r must keep the Snapshot's contract: exact,
+// repeatable reads at seq. Store returns s.
 func NewSnapshot(s Store, r Reader, seq int64, created time.Time) *Snapshot {
-	return &Snapshot{r: reader{bound: seq}, created: created, store: s, ext: r}
+	return &Snapshot{r: reader{bound: seq}, created: created, ext: r, src: s}
 }
 
 // Snapshot returns the view at sequence seq: 0 is the empty dict before the
@@ -81,7 +78,7 @@ func (d *Dict) Snapshot(ctx context.Context, seq int64) (*Snapshot, error) {
 	return routed(ctx, d, seq, func(x *Dict) (*Snapshot, error) {
 		v, err := x.snapshot(ctx, seq)
 		if v != nil {
-			v.store = d
+			v.src = d
 			if x != d {
 				v.primary = d
 			}
@@ -123,9 +120,10 @@ func (d *Dict) snapshot(ctx context.Context, seq int64) (*Snapshot, error) {
 	return v, v.r.verify(ctx)
 }
 
-// Store returns the Store the view was taken from: the *Dict (not its
-// replica) or the client whose Snapshot made it.
-func (v *Snapshot) Store() Store { return v.store }
+// Store returns the Store the view was taken from: for a view of a Dict,
+// that Dict (also when the view reads a replica). Package snapshot reads
+// its journal (Log, Stat) through it.
+func (v *Snapshot) Store() Store { return v.src }
 
 // Sequence returns the commit the view shows the dict right after.
 func (v *Snapshot) Sequence() int64 { return v.r.bound }

@@ -81,6 +81,9 @@ func (p probe) status(t *testing.T, base string) int {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if p.method == http.MethodPost && strings.HasPrefix(p.body, "{") {
+		req.Header.Set("Content-Type", "application/json") // serve refuses other types (415)
+	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		if ctx.Err() == nil {

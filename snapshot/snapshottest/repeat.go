@@ -65,8 +65,8 @@ func read(v, from *snapshot.View, keys []string) (reading, error) {
 // testRepeatable reads the same views over and over from several goroutines
 // while writers rewrite and delete the keys they show: every reading must be
 // the first one.
-func testRepeatable(t *testing.T, open sqldicttest.StoreOpener) {
-	d := open(t)
+func testRepeatable(t *testing.T, open sqldicttest.Opener) {
+	d := sqldicttest.NewDict(t, open, sqldict.Options{})
 	const nkeys = 120
 	keys := make([]string, nkeys+5) // and a few never written
 	for i := range keys {

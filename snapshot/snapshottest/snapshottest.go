@@ -1,13 +1,11 @@
 // Package snapshottest is the test suite of package snapshot, written once
-// and run on every engine and every Store: the snapshot package's own tests
-// run it on SQLite, the integration module on MariaDB/MySQL and PostgreSQL
-// with their sqldicttest.Opener, and the server's tests run RunStore
-// through package client against "sqldict serve".
+// and run on every engine: the snapshot package's own tests run it on SQLite,
+// the integration module on MariaDB/MySQL and PostgreSQL with their
+// sqldicttest.Opener.
 //
-// Each test opens its journals through sqldicttest.NewDict (Run) or the
-// StoreOpener (RunStore), so the journal invariants are checked when it
-// ends. Randomized tests print their seed on failure; rerun with
-// SQLDICT_SEED to replay one.
+// Each test opens its journals through sqldicttest.NewDict, so the journal
+// invariants are checked when it ends. Randomized tests print their seed on
+// failure; rerun with SQLDICT_SEED to replay one.
 package snapshottest
 
 import (
@@ -22,24 +20,35 @@ import (
 	"github.com/sqldict/sqldict/sqldict/sqldicttest"
 )
 
-// Run runs the suite on Dicts: every test as a parallel subtest of t, the
-// cases of RunStore on a Dict and those that need a Dict's own options
-// (pruning, closing a second handle).
+// Run runs the suite on Dicts that open opens: the Store cases of
+// RunStore, then those that need a Dict's own options (pruning, closing,
+// concurrent writers), every test as a parallel subtest of t.
 func Run(t *testing.T, open sqldicttest.Opener) {
-	dict := func(t *testing.T) sqldicttest.Journal { return sqldicttest.NewDict(t, open, sqldict.Options{}) }
-	run(t, storeCases, dict)
-	run(t, []testCase[sqldicttest.Opener]{
+	runStore(t, func(t *testing.T) sqldicttest.Journal { return sqldicttest.NewDict(t, open, sqldict.Options{}) }, testModel)
+	runAll(t, open, []testCase[sqldicttest.Opener]{
 		{"Pruned", testPruned},
 		{"Closed", testClosed},
-	}, open)
+		{"Repeatable", testRepeatable},
+	})
 }
 
-// RunStore runs the cases any Store must pass, through snapshot's
-// functions alone: Run runs them on a Dict, and a remote store (package
-// client against "sqldict serve") must give the same answers: the same
-// views by sequence and by time, the same diffs, the same errors.
-func RunStore(t *testing.T, open sqldicttest.StoreOpener) {
-	run(t, storeCases, open)
+// RunStore runs the cases any sqldict.Store must pass through At, AsOf,
+// Head and Diff, on fresh journals that open opens: a client of "sqldict
+// serve" must give the answers a Dict gives, since both are checked
+// against the journal their commits returned. The random history of its
+// Model case is a fifth of Run's.
+func RunStore(t *testing.T, open sqldicttest.StoreOpener) { runStore(t, open, testModelSmall) }
+
+func runStore(t *testing.T, open sqldicttest.StoreOpener, model func(*testing.T, sqldicttest.StoreOpener)) {
+	runAll(t, open, []testCase[sqldicttest.StoreOpener]{
+		{"Views", testViews},
+		{"EmptyJournal", testEmpty},
+		{"SameMicrosecond", testSameMicrosecond},
+		{"TimeEdges", testTimeEdges},
+		{"Diff", testDiff},
+		{"DiffInvalid", testDiffInvalid},
+		{"Model", model},
+	})
 }
 
 type testCase[O any] struct {
@@ -47,18 +56,8 @@ type testCase[O any] struct {
 	fn   func(t *testing.T, open O)
 }
 
-var storeCases = []testCase[sqldicttest.StoreOpener]{
-	{"Views", testViews},
-	{"EmptyJournal", testEmpty},
-	{"SameMicrosecond", testSameMicrosecond},
-	{"TimeEdges", testTimeEdges},
-	{"Diff", testDiff},
-	{"DiffInvalid", testDiffInvalid},
-	{"Repeatable", testRepeatable},
-	{"Model", testModel},
-}
-
-func run[O any](t *testing.T, tests []testCase[O], open O) {
+// runAll runs every test as a parallel subtest of t.
+func runAll[O any](t *testing.T, open O, tests []testCase[O]) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

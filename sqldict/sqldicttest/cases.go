@@ -6,6 +6,7 @@ import (
 	"errors"
 	"github.com/sqldict/sqldict/dialects"
 	"math"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -360,15 +361,30 @@ func testHistory(t *testing.T, d Journal) {
 	}
 	_, err = s.Entry(bg, "nope")
 	wantErr(t, err, sqldict.ErrNotFound)
-	e, err := d.Version(bg, "k", 2)
-	must(t, err)
-	if string(e.Value) != "b" || e.Sequence != 3 {
-		t.Fatalf("Version(k, 2) = %+v", e)
+	for i, h := range hist { // every version, the deleted one included
+		e, err := d.Version(bg, "k", int64(i+1))
+		must(t, err)
+		if !reflect.DeepEqual(e, h) {
+			t.Fatalf("Version(k, %d) = %+v, want history[%d] %+v", i+1, e, i, h)
+		}
 	}
 	_, err = d.Version(bg, "k", 4)
 	wantErr(t, err, sqldict.ErrNotFound)
 	_, err = d.Version(bg, "nope", 1)
 	wantErr(t, err, sqldict.ErrNotFound)
+	_, err = d.Version(bg, "k", 0)
+	wantErr(t, err, sqldict.ErrInvalidArgument)
+	dict, ok := d.(*sqldict.Dict)
+	if !ok {
+		return // a client's pruned version: client tests compare with the Dict
+	}
+	_, err = dict.PruneBatch(bg, sqldict.PruneRule{Through: 3}) // k's version 1
+	must(t, err)
+	_, err = d.Version(bg, "k", 1)
+	wantErr(t, err, sqldict.ErrPruned)
+	if e, err := d.Version(bg, "k", 2); err != nil || !reflect.DeepEqual(e, hist[1]) {
+		t.Fatalf("Version(k, 2) after pruning version 1 = %+v, %v", e, err)
+	}
 }
 
 func testInvalidInput(t *testing.T, open Opener) {
